@@ -1,0 +1,64 @@
+"""Sign-in with lockout: N failures for one email from one IP within a window lock that pair."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.utils import timezone
+
+from parley.accounts.models import SignInFailure
+from parley.api.limits import allow_per_minute
+
+
+class SignInRefused(Exception):
+    pass
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
+
+
+def locked_until(email: str, ip: str):
+    now = timezone.now()
+    window_start = now - timedelta(minutes=settings.PARLEY_LOCKOUT_WINDOW_MIN)
+    failures = list(
+        SignInFailure.objects.filter(email=email, ip=ip, at__gte=window_start)
+        .order_by("-at")
+        .values_list("at", flat=True)[: settings.PARLEY_LOCKOUT_FAILURES]
+    )
+    if len(failures) < settings.PARLEY_LOCKOUT_FAILURES:
+        return None
+    until = failures[0] + timedelta(minutes=settings.PARLEY_LOCKOUT_MIN)
+    return until if until > now else None
+
+
+def sign_in(request, email: str, password: str):
+    email = (email or "").strip().lower()
+    ip = client_ip(request)
+    if not allow_per_minute("signin-ip", ip, settings.PARLEY_SIGNIN_PER_IP_PER_MIN):
+        raise SignInRefused("Too many sign-in attempts from your network. Wait a minute.")
+    until = locked_until(email, ip)
+    if until:
+        minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+        raise SignInRefused(
+            f"Too many failed attempts. Sign-in for this email is locked for {minutes} more "
+            "minutes, or until an admin unlocks it."
+        )
+    user = authenticate(request, username=email, password=password)
+    if user is None:
+        SignInFailure.objects.create(email=email, ip=ip)
+        raise SignInRefused("That email and password do not match.")
+    SignInFailure.objects.filter(email=email, ip=ip).delete()
+    return user
+
+
+def unlock(email: str) -> int:
+    deleted, _ = SignInFailure.objects.filter(email=email.strip().lower()).delete()
+    return deleted
+
+
+def prune_failures():
+    cutoff = timezone.now() - timedelta(
+        minutes=settings.PARLEY_LOCKOUT_WINDOW_MIN + settings.PARLEY_LOCKOUT_MIN
+    )
+    SignInFailure.objects.filter(at__lt=cutoff).delete()

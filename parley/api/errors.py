@@ -1,0 +1,105 @@
+"""Every API error speaks SPEC 8.0: {"detail": "...", "errors": [{"field", "message"}]}."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from parley.accounts.services import Conflict
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: str, errors=None, **extra):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.extra = extra
+
+
+def loc_to_field(loc) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload")]
+    if parts and parts[0] in {"data"}:
+        parts = parts[1:]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out or None
+
+
+def pydantic_message(error: dict) -> str:
+    msg = error.get("msg", "Invalid value.")
+    if error.get("type") == "missing":
+        return "This field is required."
+    return msg[0].upper() + msg[1:] if msg else "Invalid value."
+
+
+def django_errors(exc: DjangoValidationError, prefix: str = "") -> list[dict]:
+    if hasattr(exc, "error_dict"):
+        out = []
+        for field, errors in exc.error_dict.items():
+            name = field if field != "__all__" else None
+            if name and prefix:
+                name = f"{prefix}.{name}"
+            for error in errors:
+                out.extend({"field": name, "message": m} for m in error.messages)
+        return out
+    return [{"field": prefix or None, "message": m} for m in exc.messages]
+
+
+def install(api):
+    def respond(request, status, detail, errors=None, **extra):
+        return api.create_response(
+            request, {"detail": detail, "errors": errors or [], **extra}, status=status
+        )
+
+    @api.exception_handler(ApiError)
+    def on_api_error(request, exc):
+        return respond(request, exc.status, exc.detail, exc.errors, **exc.extra)
+
+    @api.exception_handler(NinjaValidationError)
+    def on_validation(request, exc):
+        errors = []
+        for error in exc.errors:
+            loc = error.get("loc", ())
+            where = loc[0] if loc else "body"
+            if where == "path":
+                # A malformed id is simply an unknown id.
+                return respond(request, 404, "Not found.")
+            errors.append({"field": loc_to_field(loc), "message": pydantic_message(error)})
+        names = ", ".join(e["field"] or "request" for e in errors[:5])
+        return respond(request, 422, f"Invalid values: {names}.", errors)
+
+    @api.exception_handler(DjangoValidationError)
+    def on_django_validation(request, exc):
+        errors = django_errors(exc)
+        first = errors[0]["message"] if errors else "Invalid values."
+        return respond(request, 422, first, errors)
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth(request, exc):
+        return respond(request, 401, "A valid API key is required (Authorization: Bearer KEY).")
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request, exc):
+        detail = str(exc)
+        if exc.status_code == 400 and detail.startswith("Cannot parse"):
+            detail = "The request body is not valid JSON."
+        return respond(request, exc.status_code, detail)
+
+    @api.exception_handler(Http404)
+    def on_404(request, exc):
+        return respond(request, 404, "Not found.")
+
+    @api.exception_handler(PermissionDenied)
+    def on_403(request, exc):
+        return respond(request, 403, str(exc) or "Your role may not do this.")
+
+    @api.exception_handler(Conflict)
+    def on_conflict(request, exc):
+        return respond(request, 409, str(exc))

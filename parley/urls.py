@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from parley.api.v1 import api as api_v1
+
+urlpatterns = [
+    path("api/v1/", api_v1.urls),
+    path("", include("parley.accounts.urls")),
+    path("", include("parley.web.urls")),
+]
+
+# Later apps append their url modules here (one line each).
+APP_URLS: list[str] = []
+urlpatterns += [path("", include(module)) for module in APP_URLS]

@@ -1,0 +1,53 @@
+"""The demo account. Each step is idempotent (get-or-create by fixed keys): `make run`
+runs it every time. Later features add their own step to STEPS."""
+
+import importlib
+
+from django.db import transaction
+
+from parley.accounts import services
+from parley.accounts.models import Account, Membership, Role, User
+
+EMAIL = "demo@example.com"
+PASSWORD = "parley-demo"
+SLUG = "demo"
+
+TEAM = [
+    ("maria@example.com", "Maria Lopez", Role.MEMBER),
+    ("sam@example.com", "Sam Okafor", Role.MEMBER),
+]
+
+# "module.function" taking the demo account; run in order.
+STEPS: list[str] = []
+
+
+def demo_user() -> User:
+    user = User.objects.filter(email=EMAIL).first()
+    if user is None:
+        user = User(email=EMAIL, name="Dana Demo")
+        user.set_password(PASSWORD)
+        user.save()
+    return user
+
+
+@transaction.atomic
+def build() -> Account:
+    admin = demo_user()
+    account = Account.objects.filter(slug=SLUG).first()
+    if account is None:
+        account = services.create_account("Acme Demo", admin, slug=SLUG)
+        website = account.websites.get(is_default=True)
+        website.name = "Acme website"
+        website.origins = ["http://127.0.0.1:8000", "http://localhost:8000"]
+        website.save()
+    for email, name, role in TEAM:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User(email=email, name=name)
+            user.set_password(PASSWORD)
+            user.save()
+        Membership.objects.get_or_create(account=account, user=user, defaults={"role": role})
+    for step in STEPS:
+        module, func = step.rsplit(".", 1)
+        getattr(importlib.import_module(module), func)(account)
+    return account

@@ -1,0 +1,39 @@
+"""`parley worker`: the django-tasks database worker plus Parley's periodic jobs.
+
+django-tasks-db is only a queue. Periodic work (abandonment, retention, webhook retries) is
+registered in `PERIODIC` and run by a thread beside the queue worker; each job claims its
+turn with a conditional update on its schedule row, so several workers never double-fire.
+"""
+
+import logging
+import signal
+import threading
+
+log = logging.getLogger("parley.worker")
+
+# Later apps append (name, every_seconds, "module.function") here.
+PERIODIC: list[tuple[str, int, str]] = [
+    ("prune-signin-failures", 3600, "parley.accounts.signin.prune_failures"),
+]
+
+
+def run(stdout, stderr, call_command):
+    stop = threading.Event()
+    from parley.web import schedule
+
+    thread = threading.Thread(target=schedule.loop, args=(PERIODIC, stop), daemon=True)
+    thread.start()
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum, frame):
+        stop.set()
+        if callable(previous):
+            previous(signum, frame)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
+    stderr.write("Parley worker started (tasks queue + periodic jobs).")
+    try:
+        call_command("db_worker", "--no-reload", "--queue-name", "default")
+    finally:
+        stop.set()
