@@ -25,7 +25,10 @@ errors.install(api)
 def register_routers():
     from parley.accounts.api import router as accounts_router
 
+    from parley.contacts.api import router as contacts_router
+
     api.add_router("", accounts_router)
+    api.add_router("", contacts_router)
     for module in EXTRA_ROUTERS:
         api.add_router("", __import__(module, fromlist=["router"]).router)
 
