@@ -34,6 +34,8 @@ def register_routers():
 
 
 # Later apps append their router modules here (one line each).
-EXTRA_ROUTERS: list[str] = []
+EXTRA_ROUTERS: list[str] = [
+    "parley.bots.api",
+]
 
 register_routers()
