@@ -1,7 +1,6 @@
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema
 
@@ -10,7 +9,8 @@ from parley.activity.shapes import activity_out
 from parley.api.auth import require_admin
 from parley.api.errors import ApiError
 from parley.api.pagination import paginate
-from parley.contacts import erasure, fields as field_service, identity, services
+from parley.contacts import erasure, identity, services
+from parley.contacts import fields as field_service
 from parley.contacts.models import ContactField, FieldChange, Source
 from parley.contacts.shapes import change_out, contact_out
 from parley.contacts.values import ValueProblem, normalise
@@ -172,8 +172,8 @@ def field_filters(request, qs):
         if key in ("first_name", "last_name", "company", "email", "phone"):
             qs = qs.filter(**{key: value if value is not None else ""})
         elif field.type == "multi_choice":
-            for item in value or []:
-                qs = qs.filter(**{f"custom__{key}__contains": item})
+            if value:
+                qs = qs.filter(field_service.holding(field, value))
         else:
             qs = qs.filter(**{f"custom__{key}": value})
     return qs

@@ -1,9 +1,12 @@
 """The contact-field library: system fields in every account, custom fields by admins."""
 
 import re
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 
 from parley.accounts.services import Conflict
 from parley.contacts.models import Contact, ContactField, FieldType
@@ -92,6 +95,28 @@ def contacts_with_value(field: ContactField) -> int:
             return qs.filter(**{f"{field.key}__isnull": False}).count()
         return qs.exclude(**{field.key: ""}).count()
     return qs.filter(custom__has_key=field.key).count()
+
+
+def holding(field: ContactField, value) -> Q:
+    """A condition on Contact: `field` holds the (normalised) `value`; None means "holds any
+    value". JSON containment is PostgreSQL-only, so a multi-choice value is matched by its
+    position in the stored list (at most one position per option), which both databases do."""
+    key = field.key
+    if key in SYSTEM_KEYS:
+        if value is not None:
+            return Q(**{key: value})
+        if key in {"email", "phone"}:
+            return Q(**{f"{key}__isnull": False})
+        return ~Q(**{key: ""})
+    if value is None:
+        return Q(custom__has_key=key)
+    if field.type == FieldType.MULTI_CHOICE:
+        positions = range(max(len(field.options), 1))
+        return reduce(
+            lambda q, item: q & reduce(or_, (Q(**{f"custom__{key}__{i}": item}) for i in positions)),
+            value, Q(),
+        )
+    return Q(**{f"custom__{key}": value})
 
 
 def options_in_use(field: ContactField, removed: set[str]) -> int:

@@ -168,3 +168,17 @@ def test_it_keeps_members_from_deleting_and_merging(api, member_api):
     assert member_api.post("/contact-fields", {"key": "x", "label": "X",
                                                "type": "text"}).status_code == 403
     assert FieldChange.objects.filter(source="merge").count() == 0
+
+
+def test_it_filters_by_a_multi_choice_value_on_every_database(api):
+    options = [{"value": v} for v in ("chat", "booking", "api")]
+    created = api.post("/contact-fields", {"key": "interests", "label": "Interests",
+                                           "type": "multi_choice", "options": options})
+    assert created.status_code == 201
+    api.post("/contacts", {"fields": {"first_name": "Ann", "interests": ["chat", "api"]}})
+    api.post("/contacts", {"fields": {"first_name": "Bob", "interests": ["booking"]}})
+    names = lambda r: sorted(c["fields"]["first_name"] for c in r.data["items"])  # noqa: E731
+    assert names(api.get("/contacts?field.interests=api")) == ["Ann"]
+    assert names(api.get("/contacts?field.interests=booking")) == ["Bob"]
+    assert names(api.get("/contacts?field.interests=chat,api")) == ["Ann"]
+    assert names(api.get("/contacts?field.interests=chat,booking")) == []
