@@ -390,24 +390,39 @@ class _Linter:
         self.check_cycles(edges)
 
     def check_cycles(self, edges: dict[str, list[str]]) -> None:
-        """Cycles made only of interactions that never wait for the visitor."""
-        silent = {i.id for i in self.flow.interactions if i.type not in WAITING_TYPES}
-        inner = {v: [t for t in edges[v] if t in silent] for v in silent}
-        in_reported_cycle: set[str] = set()
-        for i, interaction in enumerate(self.flow.interactions):
-            start = interaction.id
-            if start not in silent or start in in_reported_cycle:
-                continue
-            cycle = _cycle_through(start, inner)
-            if cycle is None:
-                continue
-            in_reported_cycle.update(_reachable([start], inner) & _reaching(start, inner))
-            where = f"interactions[{i}].routing" if interaction.routing else f"interactions[{i}]"
-            self.error(
-                where,
-                "routing cycle with no question or booking: "
-                + " -> ".join(f'"{c}"' for c in cycle),
-            )
+        """Routing cycles that never wait for the visitor (errors), or wait only at
+        questions that are skipped when their answer is known (warnings)."""
+        interactions = self.flow.interactions
+        silent = {i.id for i in interactions if i.type not in WAITING_TYPES}
+        skippable = {
+            i.id
+            for i in interactions
+            if isinstance(i, Question) and i.save_to and i.skip_if_known is not False
+        }
+        passes = (
+            (silent, silent, self.error, "routing cycle with no question or booking: "),
+            (
+                silent | skippable,
+                skippable,
+                self.warn,
+                "routing cycle whose only questions are skipped when their answer is known: ",
+            ),
+        )
+        for nodes, starts, report, message in passes:
+            inner = {v: [t for t in edges[v] if t in nodes] for v in nodes}
+            done: set[str] = set()
+            for i, interaction in enumerate(interactions):
+                start = interaction.id
+                if start not in starts or start in done:
+                    continue
+                cycle = _cycle_through(start, inner)
+                if cycle is None:
+                    continue
+                done.update(_reachable([start], inner) & _reaching(start, inner))
+                where = (
+                    f"interactions[{i}].routing" if interaction.routing else f"interactions[{i}]"
+                )
+                report(where, message + " -> ".join(f'"{c}"' for c in cycle))
 
     def check_unused_answers(self) -> None:
         for i, interaction in enumerate(self.flow.interactions):

@@ -454,3 +454,19 @@ def test_a_condition_value_that_is_not_an_option_is_a_warning():
             "message": '"500+" is not an option of question "size"',
         }
     ]
+
+
+def test_a_cycle_whose_only_question_may_be_skipped_is_a_warning():
+    doc = flow_of(
+        message("a"),
+        question("mail", "email", save_to="email", skip_if_known=True, routing={"next": "a"}),
+    )
+    result = check(doc)
+    assert result.errors == []
+    assert result.warnings == [
+        {
+            "path": "interactions[1].routing",
+            "message": "routing cycle whose only questions are skipped when their answer is known: "
+            '"mail" -> "a" -> "mail"',
+        }
+    ]
