@@ -1,9 +1,11 @@
 from django.urls import include, path
 
 from parley.api.v1 import api as api_v1
+from parley.api.widget import api as api_widget
 
 urlpatterns = [
     path("api/v1/", api_v1.urls),
+    path("api/widget/", api_widget.urls),
     path("", include("parley.accounts.urls")),
     path("", include("parley.web.urls")),
 ]

@@ -36,6 +36,8 @@ def register_routers():
 # Later apps append their router modules here (one line each).
 EXTRA_ROUTERS: list[str] = [
     "parley.bots.api",
+    "parley.bots.targeting_api",
+    "parley.tracking.api",
 ]
 
 register_routers()

@@ -38,6 +38,8 @@ class Visitor(models.Model):
     landing_page = models.CharField(max_length=2000, blank=True, default="")
     referrer = models.CharField(max_length=2000, blank=True, default="")
     utm = models.JSONField(default=dict, blank=True)
+    visit_started_at = models.DateTimeField(null=True, blank=True)
+    last_page_view_at = models.DateTimeField(null=True, blank=True)
 
     objects = AccountManager()
 
@@ -46,3 +48,42 @@ class Visitor(models.Model):
             models.Index(fields=["account", "contact"], name="visitor_contact"),
             models.Index(fields=["account", "last_seen_at"], name="visitor_last_seen"),
         ]
+
+
+class PageView(models.Model):
+    """One page load: URL, title, referrer, UTM, start, and visible time (largest received)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, db_index=False)
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="page_view_set",
+                                db_index=False)
+    contact = models.ForeignKey("contacts.Contact", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+", db_index=False)
+    website = models.ForeignKey("accounts.Website", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+", db_index=False)
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+    url = models.CharField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True, default="")
+    referrer = models.CharField(max_length=2000, blank=True, default="")
+    utm = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    visible_ms = models.PositiveBigIntegerField(default=0)
+    visit = models.PositiveIntegerField(default=1)
+
+    objects = AccountManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "visitor", "started_at"], name="pageview_visitor"),
+            models.Index(fields=["account", "contact", "-started_at"], name="pageview_contact"),
+            models.Index(fields=["account", "started_at"], name="pageview_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["visitor", "client_id"],
+                                    condition=models.Q(client_id__isnull=False),
+                                    name="pageview_client_id_once"),
+        ]
+
+    @property
+    def visible_s(self) -> int:
+        return self.visible_ms // 1000

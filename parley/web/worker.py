@@ -14,6 +14,8 @@ log = logging.getLogger("parley.worker")
 # Later apps append (name, every_seconds, "module.function") here.
 PERIODIC: list[tuple[str, int, str]] = [
     ("prune-signin-failures", 3600, "parley.accounts.signin.prune_failures"),
+    ("mark-abandoned-conversations", 30, "parley.conversations.services.mark_abandoned"),
+    ("retention", 3600, "parley.tracking.services.enforce_retention"),
 ]
 
 
