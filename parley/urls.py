@@ -11,5 +11,7 @@ urlpatterns = [
 ]
 
 # Later apps append their url modules here (one line each).
-APP_URLS: list[str] = []
+APP_URLS: list[str] = [
+    "parley.integrations.urls",
+]
 urlpatterns += [path("", include(module)) for module in APP_URLS]

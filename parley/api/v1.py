@@ -38,6 +38,7 @@ EXTRA_ROUTERS: list[str] = [
     "parley.bots.api",
     "parley.bots.targeting_api",
     "parley.tracking.api",
+    "parley.integrations.api",
 ]
 
 register_routers()

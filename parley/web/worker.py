@@ -16,6 +16,7 @@ PERIODIC: list[tuple[str, int, str]] = [
     ("prune-signin-failures", 3600, "parley.accounts.signin.prune_failures"),
     ("mark-abandoned-conversations", 30, "parley.conversations.services.mark_abandoned"),
     ("retention", 3600, "parley.tracking.services.enforce_retention"),
+    ("integrations", 5, "parley.integrations.tasks.periodic"),
 ]
 
 
