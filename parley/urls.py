@@ -12,6 +12,7 @@ urlpatterns = [
 
 # Later apps append their url modules here (one line each).
 APP_URLS: list[str] = [
+    "parley.bots.targeting_urls",
     "parley.integrations.urls",
 ]
 urlpatterns += [path("", include(module)) for module in APP_URLS]

@@ -21,6 +21,10 @@ TEAM = [
 STEPS: list[str] = []
 
 
+# Steps that need everything above (targeting and sample conversations need published bots).
+LAST_STEPS: list[str] = ["parley.conversations.demo.build"]
+
+
 def demo_user() -> User:
     user = User.objects.filter(email=EMAIL).first()
     if user is None:
@@ -47,7 +51,7 @@ def build() -> Account:
             user.set_password(PASSWORD)
             user.save()
         Membership.objects.get_or_create(account=account, user=user, defaults={"role": role})
-    for step in STEPS:
+    for step in [*STEPS, *LAST_STEPS]:
         module, func = step.rsplit(".", 1)
         getattr(importlib.import_module(module), func)(account)
     return account
