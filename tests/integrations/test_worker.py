@@ -130,6 +130,6 @@ def test_it_delivers_every_event_when_a_worker_is_killed_mid_delivery(
 @pytest.mark.django_db(transaction=True)
 def test_it_exits_cleanly_on_sigterm_while_idle():
     worker = Worker().start()
-    time.sleep(3)  # let it start its queue loop and periodic thread
-    assert worker.process.poll() is None, worker.output()
+    wait_for(lambda: "Starting worker" in worker.output(), 60, "the queue loop", worker)
+    time.sleep(0.5)  # idle in its poll sleep, the periodic thread running beside it
     assert worker.stop(signal.SIGTERM) == 0, worker.output()
