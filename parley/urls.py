@@ -14,5 +14,6 @@ urlpatterns = [
 APP_URLS: list[str] = [
     "parley.bots.targeting_urls",
     "parley.integrations.urls",
+    "parley.bots.urls",
 ]
 urlpatterns += [path("", include(module)) for module in APP_URLS]
