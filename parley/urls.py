@@ -14,6 +14,7 @@ urlpatterns = [
 APP_URLS: list[str] = [
     "parley.bots.targeting_urls",
     "parley.integrations.urls",
+    "parley.contacts.urls",
     "parley.bots.urls",
 ]
 urlpatterns += [path("", include(module)) for module in APP_URLS]
