@@ -58,6 +58,7 @@ values and wrong types evaluates to True or False.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -184,6 +185,8 @@ class LeafCondition(BaseModel):
     @field_validator("value")
     @classmethod
     def _value_fits_op(cls, value: Any, info: ValidationInfo) -> Any:
+        if not is_json_finite(value):
+            raise PydanticCustomError("condition_value", "numbers must be finite")
         op = info.data.get("op")
         if op is None or op in VALUE_FREE_OPS:
             return value
@@ -198,6 +201,17 @@ class LeafCondition(BaseModel):
                 "condition_value", 'op "matches" needs a text pattern as "value"'
             )
         return value
+
+
+def is_json_finite(value: Any) -> bool:
+    """False when a value holds NaN or an infinity, which JSON cannot carry."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return all(is_json_finite(v) for v in value)
+    if isinstance(value, dict):
+        return all(is_json_finite(v) for v in value.values())
+    return True
 
 
 class AllCondition(BaseModel):

@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from parley.flows.conditions import Condition
+from parley.flows.conditions import Condition, is_json_finite
 from parley.flows.errors import FlowError, errors_from_validation
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
@@ -123,7 +123,11 @@ class Validation(_Model):
     @field_validator("min", "max")
     @classmethod
     def _bound_is_number_or_date(cls, value: Any) -> Any:
-        if value is None or (isinstance(value, (int, float, str)) and not isinstance(value, bool)):
+        if value is None or (
+            isinstance(value, (int, float, str))
+            and not isinstance(value, bool)
+            and is_json_finite(value)
+        ):
             return value
         raise PydanticCustomError("bound", "must be a number or a date (YYYY-MM-DD)")
 
@@ -213,6 +217,13 @@ class SetField(_Action):
     action: Literal["set_field"]
     field: str
     value: Any  # None clears the field
+
+    @field_validator("value")
+    @classmethod
+    def _value_is_json(cls, value: Any) -> Any:
+        if not is_json_finite(value):
+            raise PydanticCustomError("set_field_value", "numbers must be finite")
+        return value
 
 
 class AssignOwner(_Action):

@@ -219,3 +219,20 @@ def test_a_document_that_is_not_an_object_is_rejected():
 def test_a_flow_error_reads_as_a_sentence():
     with pytest.raises(FlowError, match=r"interactions\[0\]\.type: unknown interaction type"):
         parse_flow(flow_of({"id": "x", "type": "nope"}))
+
+
+def test_numbers_that_json_cannot_carry_are_structural_errors():
+    when = {"subject": "answer", "op": "gt", "value": float("nan")}
+    doc = flow_of(
+        question(
+            "q",
+            validation={"max": float("inf")},
+            routing={"rules": [{"when": when, "go_to": "end"}]},
+        ),
+        action("a", "set_field", field="employees", value=[float("-inf")]),
+    )
+    assert {(e["path"], e["message"]) for e in errors_of(doc)} == {
+        ("interactions[0].validation.max", "must be a number or a date (YYYY-MM-DD)"),
+        ("interactions[0].routing.rules[0].when.value", "numbers must be finite"),
+        ("interactions[1].value", "numbers must be finite"),
+    }
