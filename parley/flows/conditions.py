@@ -30,7 +30,7 @@ anything else -> text). Comparison kinds:
 - set (`multi_choice`): the subject is a set of values (a lone string is a
   one-element set); text elements compare case-insensitively. `equals V`: the
   same set as V; `contains V`: every value of V is chosen (V may be one value or
-  a list); `in V`: at least one chosen value is among V.
+  a list; an empty V never matches); `in V`: at least one chosen value is among V.
 - text (every other type: text, long_text, email, phone, url, single_choice,
   and the status): both sides `str.casefold()`-ed, so "ÖLMANN" equals "ölmann".
   Ops: equals, contains (substring), starts_with, in (equals one of V), and
@@ -40,7 +40,7 @@ anything else -> text). Comparison kinds:
 Missing values and comparisons that cannot be made:
 
 - A subject value is MISSING when it is absent, None, an empty or blank string,
-  or an empty list. `is_set` is true exactly when it is not missing and
+  or an empty list or object. `is_set` is true exactly when it is not missing and
   `is_not_set` exactly when it is.
 - On a missing value every other op is FALSE, including the negated ops
   `not_equals`, `not_contains` and `not_in`.
@@ -51,8 +51,12 @@ Missing values and comparisons that cannot be made:
   of `equals`, `contains` and `in`. Use `{"not": ...}` to also match missing
   values ("not (company_size equals 200+)" is true for a contact without one).
 
-`evaluate` never raises on the context's data: any combination of missing
-values and wrong types evaluates to True or False.
+`evaluate` takes a parsed condition or a condition document (a document that is
+not a valid condition raises FlowError: validate conditions when they are saved).
+It never raises on the context's data: any combination of missing values and
+wrong types (NaN, nested lists, dicts) evaluates to True or False.
+
+Documents carry JSON only: a NaN or an infinity in a `value` is a structural error.
 """
 
 from __future__ import annotations
