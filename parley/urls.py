@@ -13,6 +13,7 @@ urlpatterns = [
 # Later apps append their url modules here (one line each).
 APP_URLS: list[str] = [
     "parley.bots.targeting_urls",
+    "parley.widget.urls",
     "parley.integrations.urls",
     "parley.contacts.urls",
     "parley.bots.urls",
