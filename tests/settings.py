@@ -11,3 +11,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
                      "QUEUES": ["default"]}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PARLEY_WEBHOOKS_ALLOW_PRIVATE = True
+PARLEY_PAGE_VIEW_FLUSH_MS = 0  # synchronous page views; one test drives the batch buffer
+

@@ -1,6 +1,7 @@
 """The public widget API (SPEC 8.3): `/api/widget/{site_key}/...`. The site key, origin and
 CORS are handled by `widget_cors.WidgetGateMiddleware` before these views run."""
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from parley.conversations import identify as identify_service
 from parley.conversations import services as conversations
 from parley.conversations.models import ReachOut
 from parley.integrations.outbox import emit
+from parley.tracking import ingest
 from parley.tracking import services as tracking
 from parley.tracking.models import Visitor
 
@@ -167,11 +169,13 @@ def page_views(request, site_key: str, payload: PageViewIn):
     account = request.widget_account
     if not tracking.tracking_allowed(account, visitor, request.headers):
         return {"page_view_id": payload.page_view_id, "stored": False}
-    view = tracking.record_page_view(
-        visitor, page_view_id=payload.page_view_id, url=payload.url, title=payload.title or "",
-        referrer=payload.referrer or "", visible_ms=payload.visible_ms,
-        website=request.widget_website)
-    return {"page_view_id": view.client_id or str(view.id), "stored": True}
+    page_view_id = payload.page_view_id or uuid.uuid4().hex
+    ingest.submit(ingest.Beacon(
+        visitor_id=visitor.id, page_view_id=page_view_id, url=payload.url,
+        title=payload.title or "", referrer=payload.referrer or "",
+        visible_ms=payload.visible_ms,
+        website_id=request.widget_website.id if request.widget_website else None))
+    return {"page_view_id": page_view_id, "stored": True}
 
 
 @api.post("/{site_key}/conversations", response=dict)
