@@ -18,7 +18,8 @@ TEAM = [
 ]
 
 # "module.function" taking the demo account; run in order.
-STEPS: list[str] = []
+STEPS: list[str] = ["parley.contacts.demo.build", "parley.booking.demo.build",
+                    "parley.bots.demo.build"]
 
 
 # Steps that need everything above (targeting and sample conversations need published bots).
@@ -34,6 +35,25 @@ def demo_user() -> User:
     return user
 
 
+def allow_demo_origins(account) -> None:
+    """The demo pages are served by Parley itself: its own address must be an allowed origin
+    (127.0.0.1 and localhost both, on the port it runs on)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(settings.PARLEY_BASE_URL)
+    port = f":{parts.port}" if parts.port else ""
+    wanted = [f"{parts.scheme}://{host}{port}" for host in ("127.0.0.1", "localhost")]
+    if parts.hostname not in ("127.0.0.1", "localhost"):
+        wanted.insert(0, f"{parts.scheme}://{parts.hostname}{port}")
+    website = account.websites.get(is_default=True)
+    missing = [origin for origin in wanted if origin not in website.origins]
+    if missing:
+        website.origins = [*website.origins, *missing]
+        website.save(update_fields=["origins"])
+
+
 @transaction.atomic
 def build() -> Account:
     admin = demo_user()
@@ -42,8 +62,8 @@ def build() -> Account:
         account = services.create_account("Acme Demo", admin, slug=SLUG)
         website = account.websites.get(is_default=True)
         website.name = "Acme website"
-        website.origins = ["http://127.0.0.1:8000", "http://localhost:8000"]
         website.save()
+    allow_demo_origins(account)
     for email, name, role in TEAM:
         user = User.objects.filter(email=email).first()
         if user is None:
