@@ -18,8 +18,7 @@ TEAM = [
 ]
 
 # "module.function" taking the demo account; run in order.
-STEPS: list[str] = ["parley.contacts.demo.build", "parley.booking.demo.build",
-                    "parley.bots.demo.build"]
+STEPS: list[str] = []
 
 
 # Steps that need everything above (targeting and sample conversations need published bots).
