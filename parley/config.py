@@ -87,11 +87,14 @@ def database_from_url(url: str | None, var_dir: Path) -> dict:
         name.parent.mkdir(parents=True, exist_ok=True)
         config["NAME"] = str(name)
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
-        # Tests that drive a real server need a file database, not shared memory.
-        config["TEST"] = {"NAME": str(name.with_name("test-" + name.name))}
+        # Tests that drive a real server need a file database, not shared memory; one per
+        # test run, so that runs sharing a checkout never delete each other's database.
+        config["TEST"] = {"NAME": str(name.with_name(f"test-{os.getpid()}-{name.name}"))}
     else:
         config["CONN_MAX_AGE"] = 60
         config["CONN_HEALTH_CHECKS"] = True
+        # One test database per test run, so that runs sharing a server never collide.
+        config["TEST"] = {"NAME": f"test_{config['NAME']}_{os.getpid()}"[:63]}
     return config
 
 

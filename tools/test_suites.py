@@ -100,8 +100,9 @@ def main():
         print(f"!!! {message}\n!!! The PostgreSQL suites were NOT run.", flush=True)
     else:
         ignore = [arg for p in [BROWSER, *existing(PURE)] for arg in ("--ignore", p)]
-        run_suite("postgres", ["tests", *ignore], {"DATABASE_URL": pg,
-                                                   "PARLEY_HOME": str(ROOT)}, results)
+        run_suite(
+            "postgres", ["tests", *ignore], {"DATABASE_URL": pg, "PARLEY_HOME": str(ROOT)}, results
+        )
 
     if (ROOT / BROWSER).exists():
         chromium_problem = ensure_chromium()
@@ -111,14 +112,17 @@ def main():
             banner("BROWSER SUITE SKIPPED")
             print(f"!!! {chromium_problem}", flush=True)
         else:
-            run_suite("browser", [BROWSER], {**sqlite_env, "DJANGO_ALLOW_ASYNC_UNSAFE": "true"},
-                      results)
+            run_suite(
+                "browser", [BROWSER], {**sqlite_env, "DJANGO_ALLOW_ASYNC_UNSAFE": "true"}, results
+            )
 
     banner("SUMMARY")
     total = {"passed": 0, "failed": 0, "skipped": 0}
     for name, code, counts in results:
-        print(f"  {name:10} {counts['passed']} passed, {counts['failed']} failed, "
-              f"{counts['skipped']} skipped (exit {code})")
+        print(
+            f"  {name:10} {counts['passed']} passed, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped (exit {code})"
+        )
         for key in total:
             total[key] += counts[key]
     for problem in problems:

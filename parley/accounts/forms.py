@@ -68,12 +68,16 @@ class InviteForm(forms.Form):
 class WebsiteForm(forms.Form):
     name = forms.CharField(max_length=120)
     origins = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line, e.g. https://www.example.com",
     )
     default = forms.BooleanField(required=False, label="Default website")
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Key name",
-                           widget=forms.TextInput(attrs={"placeholder": "e.g. CRM sync"}))
+    name = forms.CharField(
+        max_length=100,
+        label="Key name",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. CRM sync"}),
+    )

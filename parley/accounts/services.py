@@ -1,6 +1,8 @@
 """Accounts, memberships, invitations, API keys and websites: the write paths."""
 
 import hashlib
+import ipaddress
+import re
 import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -72,13 +74,15 @@ def invite(account: Account, email: str, role: str, invited_by: User) -> tuple[I
     if Membership.objects.filter(account=account, user__email=email).exists():
         raise Conflict(f"{email} is already a member of this account.")
     token = secrets.token_urlsafe(32)
+    now = timezone.now()
     invitation = Invitation.objects.create(
         account=account,
         email=email,
         role=role,
         token_hash=token_hash(token),
         invited_by=invited_by,
-        expires_at=timezone.now() + timedelta(days=settings.PARLEY_INVITATION_DAYS),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.PARLEY_INVITATION_DAYS),
     )
     from parley.accounts.tasks import send_invitation
 
@@ -159,15 +163,36 @@ def authenticate_api_key(raw: str) -> ApiKey | None:
 # --- websites ----------------------------------------------------------------
 
 
+HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
 def normalise_origin(raw: str) -> str:
+    """Origins keep scheme, host and a non-default port: HTTPS://Example.com:443/x -> https://example.com"""
     value = (raw or "").strip()
+    problem = ValidationError(f"{raw!r} is not a website origin like https://example.com")
     parts = urlsplit(value if "://" in value else f"https://{value}")
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValidationError(f"{raw!r} is not a website origin like https://example.com")
-    host = parts.hostname.lower()
-    port = parts.port
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number from 0 to 65535
+        raise problem from None
+    if parts.scheme not in {"http", "https"} or not host or parts.username is not None:
+        raise problem
+    if ":" in host:  # an IPv6 literal
+        try:
+            host = f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError:
+            raise problem from None
+    else:
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            raise problem from None
+        if len(host) > 253 or not all(HOST_LABEL.match(label) for label in host.split(".")):
+            raise problem
     default_port = {"http": 80, "https": 443}[parts.scheme]
-    if port and port != default_port:
+    if port is not None and port != default_port:
+        if port == 0:
+            raise problem
         return f"{parts.scheme}://{host}:{port}"
     return f"{parts.scheme}://{host}"
 
@@ -190,7 +215,9 @@ def save_website(account, website: Website | None, *, name=None, origins=None, d
         name = name.strip()
         if not name:
             raise ValidationError({"name": "A website needs a name."})
-        website.name = name[:120]
+        if len(name) > 120:
+            raise ValidationError({"name": "Names are at most 120 characters."})
+        website.name = name
     if not website.name:
         raise ValidationError({"name": "A website needs a name."})
     if origins is not None:

@@ -37,7 +37,9 @@ def users(request):
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _ = services.invite(
-                request.account, form.cleaned_data["email"], form.cleaned_data["role"],
+                request.account,
+                form.cleaned_data["email"],
+                form.cleaned_data["role"],
                 request.user,
             )
         except services.Conflict as exc:
@@ -48,9 +50,15 @@ def users(request):
     members = Membership.objects.select_related("user").filter(account=request.account)
     pending = Invitation.objects.filter(account=request.account, accepted_at__isnull=True)
     return render(
-        request, "accounts/settings_users.html",
-        {"form": form, "members": members.order_by("user__name", "user__email"),
-         "pending": pending.order_by("-created_at"), "roles": Role.choices, "tab": "users"},
+        request,
+        "accounts/settings_users.html",
+        {
+            "form": form,
+            "members": members.order_by("user__name", "user__email"),
+            "pending": pending.order_by("-created_at"),
+            "roles": Role.choices,
+            "tab": "users",
+        },
     )
 
 
@@ -97,7 +105,9 @@ def websites(request):
         if form.is_valid():
             try:
                 services.save_website(
-                    request.account, None, name=form.cleaned_data["name"],
+                    request.account,
+                    None,
+                    name=form.cleaned_data["name"],
                     origins=form.cleaned_data["origins"].split(),
                     default=form.cleaned_data["default"] or None,
                 )
@@ -108,17 +118,25 @@ def websites(request):
                 messages.success(request, "Website added.")
                 return redirect("settings-websites")
     return render(
-        request, "accounts/settings_websites.html",
-        {"form": form, "websites": Website.objects.filter(account=request.account),
-         "base_url": request.build_absolute_uri("/").rstrip("/"), "tab": "websites"},
+        request,
+        "accounts/settings_websites.html",
+        {
+            "form": form,
+            "websites": Website.objects.filter(account=request.account),
+            "base_url": request.build_absolute_uri("/").rstrip("/"),
+            "tab": "websites",
+        },
     )
 
 
 @admin_required
 def website_edit(request, website_id):
     website = get_for_account(Website, request.account, id=website_id)
-    initial = {"name": website.name, "origins": "\n".join(website.origins),
-               "default": website.is_default}
+    initial = {
+        "name": website.name,
+        "origins": "\n".join(website.origins),
+        "default": website.is_default,
+    }
     form = WebsiteForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if request.POST.get("action") == "delete":
@@ -132,7 +150,9 @@ def website_edit(request, website_id):
         if form.is_valid():
             try:
                 services.save_website(
-                    request.account, website, name=form.cleaned_data["name"],
+                    request.account,
+                    website,
+                    name=form.cleaned_data["name"],
                     origins=form.cleaned_data["origins"].split(),
                     default=True if form.cleaned_data["default"] else None,
                 )
@@ -144,8 +164,11 @@ def website_edit(request, website_id):
             else:
                 messages.success(request, "Website saved.")
                 return redirect("settings-websites")
-    return render(request, "accounts/settings_website_edit.html",
-                  {"form": form, "website": website, "tab": "websites"})
+    return render(
+        request,
+        "accounts/settings_website_edit.html",
+        {"form": form, "website": website, "tab": "websites"},
+    )
 
 
 @member_required
@@ -163,9 +186,9 @@ def api_keys(request):
     if not request.membership.is_admin:
         keys = keys.filter(user=request.user)
     return render(
-        request, "accounts/settings_api_keys.html",
-        {"form": form, "keys": keys.order_by("-created_at"), "new_key": new_key,
-         "tab": "api-keys"},
+        request,
+        "accounts/settings_api_keys.html",
+        {"form": form, "keys": keys.order_by("-created_at"), "new_key": new_key, "tab": "api-keys"},
     )
 
 

@@ -19,16 +19,24 @@ def client_ip(request) -> str:
 
 
 def locked_until(email: str, ip: str):
+    """When the pair's lock ends, or None: the failure that made N within the window starts a
+    lock of PARLEY_LOCKOUT_MIN. Attempts refused during a lock are not recorded, so the newest
+    failure is the one that started it."""
     now = timezone.now()
-    window_start = now - timedelta(minutes=settings.PARLEY_LOCKOUT_WINDOW_MIN)
+    window = timedelta(minutes=settings.PARLEY_LOCKOUT_WINDOW_MIN)
+    lock = timedelta(minutes=settings.PARLEY_LOCKOUT_MIN)
+    needed = settings.PARLEY_LOCKOUT_FAILURES
     failures = list(
-        SignInFailure.objects.filter(email=email, ip=ip, at__gte=window_start)
+        SignInFailure.objects.filter(email=email, ip=ip, at__gte=now - lock - window)
         .order_by("-at")
-        .values_list("at", flat=True)[: settings.PARLEY_LOCKOUT_FAILURES]
+        .values_list("at", flat=True)[:needed]
     )
-    if len(failures) < settings.PARLEY_LOCKOUT_FAILURES:
+    if needed < 1 or len(failures) < needed:
         return None
-    until = failures[0] + timedelta(minutes=settings.PARLEY_LOCKOUT_MIN)
+    newest, oldest = failures[0], failures[-1]
+    if newest - oldest > window:
+        return None
+    until = newest + lock
     return until if until > now else None
 
 
@@ -42,7 +50,7 @@ def sign_in(request, email: str, password: str):
         minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
         raise SignInRefused(
             f"Too many failed attempts. Sign-in for this email is locked for {minutes} more "
-            "minutes, or until an admin unlocks it."
+            f"minute{'s' if minutes != 1 else ''}, or until an admin unlocks it."
         )
     user = authenticate(request, username=email, password=password)
     if user is None:

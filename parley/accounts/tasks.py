@@ -7,9 +7,11 @@ from parley.accounts.models import Invitation
 
 @task()
 def send_invitation(invitation_id: str, token: str):
-    invitation = Invitation.objects.select_related("account", "invited_by").filter(
-        id=invitation_id, accepted_at__isnull=True
-    ).first()
+    invitation = (
+        Invitation.objects.select_related("account", "invited_by")
+        .filter(id=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
     if invitation is None:
         return
     inviter = invitation.invited_by.display_name if invitation.invited_by else "A teammate"

@@ -13,9 +13,13 @@ urlpatterns = [
     path("settings/users/<int:membership_id>", settings_views.user_update, name="settings-user"),
     path("settings/users/unlock", settings_views.unlock, name="settings-unlock"),
     path("settings/websites", settings_views.websites, name="settings-websites"),
-    path("settings/websites/<str:website_id>", settings_views.website_edit,
-         name="settings-website"),
+    path(
+        "settings/websites/<str:website_id>", settings_views.website_edit, name="settings-website"
+    ),
     path("settings/api-keys", settings_views.api_keys, name="settings-api-keys"),
-    path("settings/api-keys/<str:key_id>/revoke", settings_views.api_key_revoke,
-         name="settings-api-key-revoke"),
+    path(
+        "settings/api-keys/<str:key_id>/revoke",
+        settings_views.api_key_revoke,
+        name="settings-api-key-revoke",
+    ),
 ]

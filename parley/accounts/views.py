@@ -35,7 +35,8 @@ def signin(request):
         notice = "You were signed out after a period of inactivity."
     status = 429 if error and "Too many" in error else (400 if error else 200)
     return render(
-        request, "accounts/signin.html",
+        request,
+        "accounts/signin.html",
         {"error": error, "email": email, "notice": notice, "next": safe_next(request)},
         status=status,
     )
@@ -57,7 +58,8 @@ def accept_invitation(request, token):
         try:
             if existing is None:
                 user = services.create_user(
-                    invitation.email, request.POST.get("password", ""),
+                    invitation.email,
+                    request.POST.get("password", ""),
                     name=request.POST.get("name", "").strip(),
                 )
             else:
@@ -72,7 +74,8 @@ def accept_invitation(request, token):
             request.session[SESSION_ACCOUNT] = str(invitation.account_id)
             return redirect("/")
     return render(
-        request, "accounts/invitation.html",
+        request,
+        "accounts/invitation.html",
         {"invitation": invitation, "existing": existing, "errors": errors},
     )
 

@@ -2,15 +2,38 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from parley.accounts.services import Conflict
 
 log = logging.getLogger(__name__)
+
+
+class ErrorItem(Schema):
+    field: str | None
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error answer: a sentence for people and the bad fields for programs."""
+
+    detail: str
+    errors: list[ErrorItem]
+
+
+def error_responses(*codes: int) -> dict:
+    """Document error answers in OpenAPI: `response={200: ThingOut, **error_responses(404)}`.
+    401 and 429 (any key may be refused or limited) are always included."""
+    return {code: ErrorOut for code in sorted({401, 429, *codes})}
 
 
 class ApiError(Exception):
@@ -71,7 +94,12 @@ def install(api):
             if where == "path":
                 # A malformed id is simply an unknown id.
                 return respond(request, 404, "Not found.")
-            errors.append({"field": loc_to_field(loc), "message": pydantic_message(error)})
+            field = loc_to_field(loc)
+            if field is None and where == "body" and error.get("type") == "missing":
+                message = "The request needs a JSON object body."
+            else:
+                message = pydantic_message(error)
+            errors.append({"field": field, "message": message})
         names = ", ".join(e["field"] or "request" for e in errors[:5])
         return respond(request, 422, f"Invalid values: {names}.", errors)
 
@@ -103,3 +131,15 @@ def install(api):
     @api.exception_handler(Conflict)
     def on_conflict(request, exc):
         return respond(request, 409, str(exc))
+
+    @api.exception_handler(SuspiciousOperation)
+    def on_suspicious(request, exc):
+        if isinstance(exc, RequestDataTooBig):
+            return respond(request, 413, "The request body is too large.")
+        return respond(request, 400, "The request is malformed.")
+
+    @api.exception_handler(Exception)
+    def on_unexpected(request, exc):
+        # Still an API answer (JSON, the SPEC shape), and the traceback goes to the log.
+        log.exception("Unexpected error answering %s %s", request.method, request.path)
+        return respond(request, 500, "Something went wrong on our side; it has been logged.")

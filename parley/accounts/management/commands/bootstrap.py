@@ -11,8 +11,10 @@ from parley.accounts.models import User
 
 
 class Command(BaseCommand):
-    help = ("Create an account with a default website, its admin and an API key; print one "
-            "JSON line: account_id, api_key, site_key, identity_secret.")
+    help = (
+        "Create an account with a default website, its admin and an API key; print one "
+        "JSON line: account_id, api_key, site_key, identity_secret."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--email", required=True)
@@ -35,9 +37,13 @@ class Command(BaseCommand):
                 _, raw_key = services.create_api_key(new_account, user, "bootstrap")
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        self.stdout.write(json.dumps({
-            "account_id": str(new_account.id),
-            "api_key": raw_key,
-            "site_key": new_account.site_key,
-            "identity_secret": new_account.identity_secret,
-        }))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "account_id": str(new_account.id),
+                    "api_key": raw_key,
+                    "site_key": new_account.site_key,
+                    "identity_secret": new_account.identity_secret,
+                }
+            )
+        )
