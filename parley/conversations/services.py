@@ -14,10 +14,8 @@ from parley.activity.models import Activity
 from parley.activity.services import record
 from parley.api.errors import ApiError
 from parley.bots.models import Bot, BotVersion
-from parley.contacts import services as contact_services
 from parley.contacts.fields import field_map
-from parley.contacts.models import Contact, Source, Trust
-from parley.contacts.values import display
+from parley.contacts.models import Contact, Trust
 from parley.conversations import effects as effect_service
 from parley.conversations.assignment import assignee_for
 from parley.conversations.models import RESUME_WITHIN_S, Conversation, Message, Outcome
@@ -335,6 +333,3 @@ def mark_abandoned(now=None) -> int:
             done += 1
     return done
 
-
-__all__ = ["start", "answer", "mark_abandoned", "current_turn", "Source", "display",
-           "contact_services"]
