@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from parley.api.v1 import api as api_v1
@@ -19,3 +20,8 @@ APP_URLS: list[str] = [
     "parley.bots.urls",
 ]
 urlpatterns += [path("", include(module)) for module in APP_URLS]
+
+if settings.PARLEY_BENCH_ENDPOINTS:  # the benchmark's ceiling endpoints, never in production
+    from parley.web.ceiling import api as ceiling_api
+
+    urlpatterns.append(path("bench/", ceiling_api.urls))
