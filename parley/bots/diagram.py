@@ -17,7 +17,7 @@ from parley.bots.routing_form import describe_condition
 
 END = "__end__"
 START = "__start__"
-NODE_W, NODE_H = 200, 58
+NODE_W, NODE_H = 220, 58
 GAP_X, GAP_Y = 44, 70
 VIRTUAL_W = 22
 MARGIN = 24
@@ -422,7 +422,7 @@ def _node(node: Node, link: str | None) -> str:
             f'<text x="{cx:.1f}" y="{node.y + 19:.1f}" text-anchor="middle">{node.text}</text></g>'
         )
     letter, colour, kind_label = KIND_STYLE.get(node.kind, ("!", "#b42318", "Missing"))
-    text = node.text if len(node.text) <= 30 else node.text[:29] + "…"
+    text = node.text if len(node.text) <= 28 else node.text[:27] + "…"
     title = f"{node.interaction_id} ({kind_label.lower()}"
     title += f", {node.caption})" if node.caption else ")"
     if node.text:

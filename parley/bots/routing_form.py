@@ -243,7 +243,7 @@ class SubjectTypes:
             for i, item in self.interactions.items()
             if i != self.current and item.get("type") in WAITING
         ]
-        contact = [(f"contact_field:{k}", f"{f.label} ({k})") for k, f in self.fields.items()]
+        contact = [(f"contact_field:{k}", f.label) for k, f in self.fields.items()]
         contact.append(("contact_status", "Contact status"))
         visitor = [(f"visitor:{f}", f"Visitor: {f.replace('_', ' ')}") for f in BOT_VISITOR_FIELDS]
         groups = [

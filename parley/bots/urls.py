@@ -1,6 +1,6 @@
 from django.urls import path
 
-from parley.bots import views
+from parley.bots import tab_views, views
 
 urlpatterns = [
     path("bots/", views.bot_list, name="bots"),
@@ -31,17 +31,17 @@ urlpatterns = [
         name="bot-remove",
     ),
     path("bots/<str:bot_id>/option-row", views.option_row, name="bot-option-row"),
-    path("bots/<str:bot_id>/settings", views.bot_settings, name="bot-settings"),
-    path("bots/<str:bot_id>/diagram", views.bot_diagram, name="bot-diagram"),
-    path("bots/<str:bot_id>/try", views.bot_try, name="bot-try"),
-    path("bots/<str:bot_id>/publish", views.bot_publish, name="bot-publish"),
-    path("bots/<str:bot_id>/versions", views.bot_versions, name="bot-versions"),
-    path("bots/<str:bot_id>/versions/<int:number>", views.bot_version, name="bot-version"),
+    path("bots/<str:bot_id>/settings", tab_views.bot_settings, name="bot-settings"),
+    path("bots/<str:bot_id>/diagram", tab_views.bot_diagram, name="bot-diagram"),
+    path("bots/<str:bot_id>/try", tab_views.bot_try, name="bot-try"),
+    path("bots/<str:bot_id>/publish", tab_views.bot_publish, name="bot-publish"),
+    path("bots/<str:bot_id>/versions", tab_views.bot_versions, name="bot-versions"),
+    path("bots/<str:bot_id>/versions/<int:number>", tab_views.bot_version, name="bot-version"),
     path(
         "bots/<str:bot_id>/versions/<int:number>/restore",
-        views.bot_version_restore,
+        tab_views.bot_version_restore,
         name="bot-version-restore",
     ),
-    path("bots/<str:bot_id>/document", views.bot_document, name="bot-document"),
-    path("bots/<str:bot_id>/export.<str:fmt>", views.bot_export, name="bot-export"),
+    path("bots/<str:bot_id>/document", tab_views.bot_document, name="bot-document"),
+    path("bots/<str:bot_id>/export.<str:fmt>", tab_views.bot_export, name="bot-export"),
 ]
