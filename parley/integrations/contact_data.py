@@ -7,6 +7,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from parley.contacts.models import Contact
 from parley.contacts.registry import register
 from parley.integrations.models import (
     Delivery,
@@ -37,26 +38,25 @@ def erase(contact_ids) -> int:
     ids = [_id(c) for c in contact_ids]
     if not ids:
         return 0
-    events = OutboxEvent.objects.filter(contact_id__in=ids)
-    event_ids = list(events.values_list("id", flat=True))
+    accounts = set(Contact.objects.filter(id__in=ids).values_list("account_id", flat=True))
+    # Lookups start with the account, as the indexes do (contacts still exist at this point).
+    scope = {"account_id__in": accounts} if accounts else {}
+    event_ids = list(
+        OutboxEvent.objects.filter(**scope, contact_id__in=ids).values_list("id", flat=True)
+    )
+    delivery_ids = []
     if event_ids:
-        delivery_ids = list(
-            Delivery.objects.filter(event_id__in=event_ids).values_list("id", flat=True)
-        )
-        Delivery.objects.filter(event_id__in=event_ids, status=DeliveryStatus.PENDING).delete()
-        DeliveryAttempt.objects.filter(delivery__event_id__in=event_ids).update(
+        deliveries = Delivery.objects.filter(**scope, event_id__in=event_ids)
+        delivery_ids = list(deliveries.values_list("id", flat=True))
+        deliveries.filter(status=DeliveryStatus.PENDING).delete()
+        DeliveryAttempt.objects.filter(delivery_id__in=delivery_ids).update(
             error="", response_body=""
         )
         NotificationSent.objects.filter(event_id__in=event_ids).delete()
+        now = timezone.now()
         OutboxEvent.objects.filter(id__in=event_ids).update(
-            data={},
-            body="",
-            contact_id=None,
-            erased_at=timezone.now(),
-            processed_at=timezone.now(),
+            data={}, body="", contact_id=None, erased_at=now, processed_at=now
         )
-    else:
-        delivery_ids = []
     erase_task_rows([*ids, *event_ids, *delivery_ids])
     return len(event_ids)
 

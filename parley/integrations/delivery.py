@@ -148,6 +148,7 @@ def record(delivery, now, until, status_code, error, excerpt, duration_ms) -> st
         outcome = DeliveryStatus.PENDING
     with transaction.atomic():
         DeliveryAttempt.objects.create(
+            account_id=delivery.account_id,
             delivery=delivery,
             at=now,
             status_code=status_code,

@@ -95,7 +95,9 @@ class Delivery(models.Model):
     webhook = models.ForeignKey(
         Webhook, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
-    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(
+        OutboxEvent, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -115,12 +117,16 @@ class Delivery(models.Model):
                 fields=["account", "webhook", "-created_at"], name="delivery_webhook_newest"
             ),
             models.Index(fields=["run_after"], condition=Q(status="pending"), name="delivery_due"),
+            models.Index(fields=["account", "event"], name="delivery_event"),
             models.Index(fields=["created_at"], name="delivery_created"),
         ]
 
 
 class DeliveryAttempt(models.Model):
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, db_index=False)
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="attempt_log", db_index=False
+    )
     at = models.DateTimeField()
     status_code = models.PositiveIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
@@ -130,6 +136,7 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["account", "delivery", "at"], name="attempt_delivery")]
 
 
 class NotificationKind(models.TextChoices):
@@ -162,7 +169,9 @@ class NotificationSent(models.Model):
     """Claimed before an email is sent: at most one email per event per user."""
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, db_index=False)
-    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        OutboxEvent, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -172,5 +181,7 @@ class NotificationSent(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["event", "user"], name="notification_once_per_user")
+            models.UniqueConstraint(
+                fields=["account", "event", "user"], name="notification_once_per_user"
+            )
         ]

@@ -10,7 +10,7 @@ from parley.accounts.decorators import admin_required, member_required
 from parley.accounts.scoping import get_for_account
 from parley.integrations import notifications, webhooks
 from parley.integrations.models import Delivery, Webhook
-from parley.integrations.outbox import EVENTS, webhook_events
+from parley.integrations.outbox import webhook_events
 
 DELIVERIES_SHOWN = 50
 
@@ -88,7 +88,6 @@ def webhook_detail(request, webhook_id):
         "webhook": webhook,
         "deliveries": deliveries_for(webhook),
         "tab": "webhooks",
-        "event_labels": {name: kind.label for name, kind in EVENTS.items()},
     }
     if request.htmx:
         return render(request, "integrations/_deliveries.html", context)
