@@ -118,6 +118,8 @@ PARLEY_RATE_NEW_VISITORS_PER_IP_MIN = env_int("PARLEY_RATE_NEW_VISITORS_PER_IP_M
 PARLEY_RATE_BURST = env_int("PARLEY_RATE_BURST", 2)  # bucket size = rate x burst
 PARLEY_SERVER_WORKERS = env_int("PARLEY_WORKERS", os.cpu_count() or 1)
 PARLEY_WEBHOOKS_ALLOW_PRIVATE = env_bool("PARLEY_WEBHOOKS_ALLOW_PRIVATE", False)
+# Reverse proxies in front of Parley that append to X-Forwarded-For (per-IP limits use it).
+PARLEY_TRUSTED_PROXIES = env_int("PARLEY_TRUSTED_PROXIES", 0)
 PARLEY_PAGE_VIEW_FLUSH_MS = env_int("PARLEY_PAGE_VIEW_FLUSH_MS", 100)
 PARLEY_PAGE_VIEW_BATCH = env_int("PARLEY_PAGE_VIEW_BATCH", 500)
 PARLEY_BENCH_ENDPOINTS = env_bool("PARLEY_BENCH_ENDPOINTS", False)  # bench/ ceilings

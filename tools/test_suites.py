@@ -2,8 +2,9 @@
 
 - The pure core (flows, slots) and every Django suite run on SQLite.
 - The Django suites run again on PostgreSQL (DATABASE_URL, default
-  postgres://postgres@127.0.0.1:5432/test). Without a reachable PostgreSQL they are skipped
-  loudly, unless CI=true, where that is a failure.
+  postgres://postgres@127.0.0.1:5432/test), except those that never use the test database
+  (the CLI suite runs `parley` against SQLite files of its own). Without a reachable
+  PostgreSQL they are skipped loudly, unless CI=true, where that is a failure.
 - The browser suite (Playwright driving Debian's Chromium) runs once, on SQLite; Chromium is
   installed with apt-get when missing and we are root.
 """
@@ -19,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 PURE = ["tests/flows", "tests/booking/test_slots.py"]
+# Suites that never touch the test database (the CLI runs against SQLite files of its own):
+# running them again on PostgreSQL would test nothing new.
+DATABASE_FREE = ["tests/cli"]
 BROWSER = "tests/browser"
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/test"
 CI = os.environ.get("CI", "").lower() == "true"
@@ -99,7 +103,8 @@ def main():
         banner("POSTGRESQL SKIPPED")
         print(f"!!! {message}\n!!! The PostgreSQL suites were NOT run.", flush=True)
     else:
-        ignore = [arg for p in [BROWSER, *existing(PURE)] for arg in ("--ignore", p)]
+        skipped = [BROWSER, *existing(PURE), *existing(DATABASE_FREE)]
+        ignore = [arg for p in skipped for arg in ("--ignore", p)]
         run_suite(
             "postgres", ["tests", *ignore], {"DATABASE_URL": pg, "PARLEY_HOME": str(ROOT)}, results
         )

@@ -7,15 +7,11 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 
 from parley.accounts.models import SignInFailure
-from parley.api.limits import allow_per_minute
+from parley.api.limits import allow_per_minute, client_ip
 
 
 class SignInRefused(Exception):
     pass
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
 
 
 def locked_until(email: str, ip: str):

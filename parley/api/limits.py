@@ -7,6 +7,7 @@ SPEC's promised minimum; the price is that a server of N processes allows at mos
 the configured rate in total (documented in docs/configuration.md).
 """
 
+import ipaddress
 import threading
 import time
 from io import BytesIO
@@ -54,6 +55,24 @@ def allow_per_second(kind: str, key: str, rate: float) -> bool:
 def allow_per_minute(kind: str, key: str, per_minute: float) -> bool:
     """`per_minute` requests per minute for one key; a full minute's worth may come at once."""
     return buckets.allow(f"{kind}:{key}", per_minute / 60.0, max(1.0, per_minute))
+
+
+def client_ip(request) -> str:
+    """The client's address for per-IP limits: REMOTE_ADDR, or behind PARLEY_TRUSTED_PROXIES
+    reverse proxies the address the outermost of them saw (X-Forwarded-For, counted from the
+    right: entries further left are written by the client and cannot be trusted)."""
+    remote = request.META.get("REMOTE_ADDR") or "0.0.0.0"
+    hops = settings.PARLEY_TRUSTED_PROXIES
+    if hops <= 0:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops_seen = [part.strip() for part in forwarded.split(",") if part.strip()]
+    if len(hops_seen) < hops:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops_seen[-hops]))
+    except ValueError:
+        return remote
 
 
 def read_at_most(stream, size: int) -> bytes:

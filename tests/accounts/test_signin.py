@@ -298,3 +298,32 @@ def test_pages_send_signed_out_visitors_to_sign_in(client, account):
 
     assert response.status_code == 302
     assert response["Location"] == "/signin?next=/settings/api-keys"
+
+
+# --- behind a reverse proxy ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "counted_as"),
+    [
+        (0, "198.51.100.9", IP),  # no proxy trusted: the header is the client's word only
+        (1, "198.51.100.9", "198.51.100.9"),
+        (1, "10.9.9.9, 198.51.100.9", "198.51.100.9"),  # the left entry was written by the client
+        (2, "198.51.100.9, 10.0.0.2", "198.51.100.9"),
+        (1, "not-an-ip", IP),
+        (2, "198.51.100.9", IP),  # fewer hops than proxies: do not trust it
+    ],
+)
+def test_it_counts_failures_per_client_address_behind_trusted_proxies(
+    owner, account, settings, proxies, forwarded, counted_as
+):
+    settings.PARLEY_TRUSTED_PROXIES = proxies
+
+    Client().post(
+        "/signin",
+        {"email": owner.email, "password": "wrong-password-1"},
+        REMOTE_ADDR=IP,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+    assert list(SignInFailure.objects.values_list("ip", flat=True)) == [counted_as]
