@@ -105,6 +105,9 @@ def send(delivery: Delivery) -> tuple[int | None, str, str, int]:
         error = f"No answer within {timeout_s()} seconds."
     except (OSError, http.client.HTTPException) as exc:
         error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    except Exception as exc:  # never leave a delivery claimed because of a surprise
+        log.exception("webhook delivery %s: unexpected error", delivery.id)
+        error = f"Unexpected error: {type(exc).__name__}"
     duration_ms = int((time.monotonic() - started) * 1000)
     return status, error[:1000], excerpt, duration_ms
 

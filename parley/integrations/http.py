@@ -14,7 +14,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
@@ -70,10 +70,15 @@ def parse(url: str) -> Target:
         )
     if any(ch.isspace() for ch in url):
         raise Refused("The URL contains spaces; encode them as %20.")
-    path = parts.path or "/"
+    try:  # international names go on the wire (DNS, Host header, SNI) in their ASCII form
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise Refused(f"{parts.hostname} is not a valid host name.") from None
+    # The request line is ASCII: percent-encode anything else, keep what is already encoded.
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~-._")
     if parts.query:
-        path += "?" + parts.query
-    return Target(scheme, parts.hostname, port or (443 if scheme == "https" else 80), path)
+        path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=~-._?")
+    return Target(scheme, host, port or (443 if scheme == "https" else 80), path)
 
 
 def resolve(host: str, port: int) -> list[str]:

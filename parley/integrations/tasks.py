@@ -32,10 +32,14 @@ def process_event(event_id: str) -> None:
 
 
 def enqueue_delivery(delivery_ids: list[str]) -> None:
-    try:
-        deliver.enqueue(delivery_ids)
-    except Exception:  # the sweep delivers them anyway
-        log.exception("could not queue webhook deliveries; the sweep will send them")
+    # One task per webhook, so a slow receiver does not hold up the others.
+    for delivery_id in delivery_ids:
+        try:
+            deliver.enqueue([delivery_id])
+        except Exception:  # the sweep delivers it anyway
+            log.exception(
+                "could not queue webhook delivery %s; the sweep will send it", delivery_id
+            )
 
 
 def enqueue_processing(event_id: str) -> None:

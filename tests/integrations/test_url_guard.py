@@ -114,3 +114,10 @@ def test_it_connects_to_the_address_it_checked_and_keeps_the_host_name(monkeypat
     with pytest.raises(ConnectionRefusedError):
         guarded.post("http://hooks.example.test/x", b"{}", {}, timeout=1)
     assert connected == [("93.184.216.34", 80)]
+
+
+def test_it_sends_international_names_and_paths_in_their_ascii_form():
+    target = guarded.parse("https://bücher.example/bestellung/ä?q=é&x=%20")
+    assert target.host == "xn--bcher-kva.example"
+    assert target.path == "/bestellung/%C3%A4?q=%C3%A9&x=%20"
+    assert (target.scheme, target.port) == ("https", 443)
