@@ -6,6 +6,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -72,10 +73,15 @@ def bot_list(request):
     if q:
         bots = bots.filter(name__icontains=q)
     bots = list(bots[:200])
+    live = Q(pk__in=[])
+    for b in bots:
+        if b.published_version is not None:
+            live |= Q(bot_id=b.id, number=b.published_version)
     published = {
-        (v.bot_id, v.number): v.flow
-        for v in BotVersion.objects.filter(account=request.account, bot__in=bots)
-        if any(b.id == v.bot_id and b.published_version == v.number for b in bots)
+        (bot_id, number): flow
+        for bot_id, number, flow in BotVersion.objects.filter(account=request.account)
+        .filter(live)
+        .values_list("bot_id", "number", "flow")
     }
     rows = [
         {

@@ -85,6 +85,23 @@ def test_the_list_shows_bots_with_their_state_and_searches_by_name(web, account,
     assert b"<html" not in rows.content and b"Qualifier" in rows.content
 
 
+def test_the_list_takes_the_same_queries_for_many_bots(web, account, owner, bot):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.publish(bot, owner)
+    web.get("/bots/")  # the first request of a session also touches the session
+    with CaptureQueriesContext(connection) as few:
+        web.get("/bots/")
+    for n in range(8):
+        extra = services.create_bot(account, owner, name=f"Bot {n}", draft=QUESTION_FLOW)
+        services.publish(extra, owner)
+    with CaptureQueriesContext(connection) as many:
+        page = text_of(web.get("/bots/"))
+    assert page.count("Published · v1") == 9
+    assert len(many) == len(few)
+
+
 def test_the_list_leaves_out_deleted_bots_and_other_accounts(web, bot, other_account, outsider):
     services.create_bot(other_account, outsider, name="Their secret bot")
     archived = services.create_bot(bot.account, bot.owner, name="Old one")
