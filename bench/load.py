@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
+REQUEST_TIMEOUT_S = 30
+
+
 @dataclass
 class Stats:
     latencies: list = field(default_factory=list)
@@ -74,7 +77,7 @@ class Connection:
         if not status_line:
             raise ConnectionError("closed")
         status = int(status_line.split()[1])
-        length, chunked = 0, False
+        length, chunked, has_length = 0, False, False
         while True:
             line = await self.reader.readline()
             if line in (b"\r\n", b""):
@@ -83,8 +86,14 @@ class Connection:
             name = name.strip().lower()
             if name == "content-length":
                 length = int(value.strip())
+                has_length = True
             elif name == "transfer-encoding" and "chunked" in value:
                 chunked = True
+        if not chunked and length == 0 and status not in (204, 304) and not has_length:
+            data = await self.reader.read()  # no length: the body runs to the end
+            self.close()
+            self.writer = None
+            return status, data
         if chunked:
             data = b""
             while True:
@@ -106,8 +115,10 @@ class Connection:
 async def timed(conn, stats, method, path, body=None, headers=None):
     start = time.perf_counter()
     try:
-        status, data = await conn.request(method, path, body, headers)
-    except (ConnectionError, asyncio.IncompleteReadError, OSError):
+        status, data = await asyncio.wait_for(conn.request(method, path, body, headers),
+                                              REQUEST_TIMEOUT_S)
+    except (ConnectionError, asyncio.IncompleteReadError, OSError, ValueError,
+            asyncio.TimeoutError):
         conn.close()
         conn.writer = None
         stats.add(0, time.perf_counter() - start)
