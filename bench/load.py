@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-
 REQUEST_TIMEOUT_S = 30
 
 
@@ -117,8 +116,7 @@ async def timed(conn, stats, method, path, body=None, headers=None):
     try:
         status, data = await asyncio.wait_for(conn.request(method, path, body, headers),
                                               REQUEST_TIMEOUT_S)
-    except (ConnectionError, asyncio.IncompleteReadError, OSError, ValueError,
-            asyncio.TimeoutError):
+    except (TimeoutError, ConnectionError, asyncio.IncompleteReadError, OSError, ValueError):
         conn.close()
         conn.writer = None
         stats.add(0, time.perf_counter() - start)
