@@ -18,6 +18,7 @@ APP_URLS: list[str] = [
     "parley.integrations.urls",
     "parley.contacts.urls",
     "parley.bots.urls",
+    "parley.booking.urls",
 ]
 urlpatterns += [path("", include(module)) for module in APP_URLS]
 

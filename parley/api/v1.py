@@ -39,6 +39,7 @@ EXTRA_ROUTERS: list[str] = [
     "parley.bots.targeting_api",
     "parley.tracking.api",
     "parley.integrations.api",
+    "parley.booking.api",
 ]
 
 register_routers()

@@ -7,6 +7,8 @@ from django.db.models import Q
 from parley.contacts.models import Contact
 
 RULES: list = [lambda account, user: Q(owner=user)]
+RULES.append(lambda account, user: Q(pk__in=Contact.booking_set.field.model.objects.filter(
+    account=account, host=user).values("contact_id")))  # booking: contacts they host
 
 
 def visible_contacts(account, membership):

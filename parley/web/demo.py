@@ -18,7 +18,8 @@ TEAM = [
 ]
 
 # "module.function" taking the demo account; run in order.
-STEPS: list[str] = ["parley.contacts.demo.build", "parley.bots.demo.build"]
+STEPS: list[str] = ["parley.contacts.demo.build", "parley.booking.demo.build",
+                    "parley.bots.demo.build"]
 
 
 # Steps that need everything above (targeting and sample conversations need published bots).

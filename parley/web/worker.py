@@ -17,6 +17,7 @@ PERIODIC: list[tuple[str, int, str]] = [
     ("mark-abandoned-conversations", 30, "parley.conversations.services.mark_abandoned"),
     ("retention", 3600, "parley.tracking.services.enforce_retention"),
     ("integrations", 5, "parley.integrations.tasks.periodic"),
+    ("bookings", 30, "parley.booking.services.periodic"),
 ]
 
 
