@@ -19,6 +19,7 @@ APP_URLS: list[str] = [
     "parley.contacts.urls",
     "parley.bots.urls",
     "parley.booking.urls",
+    "parley.activity.urls",
 ]
 urlpatterns += [path("", include(module)) for module in APP_URLS]
 

@@ -14,8 +14,18 @@ def actor_fields(actor) -> dict:
     return {"actor": actor, "actor_kind": "user"}
 
 
-def record(account, type_, *, actor=None, contact=None, owner=None, summary="", data=None,
-           occurred_at=None, **extra) -> Activity:
+def record(
+    account,
+    type_,
+    *,
+    actor=None,
+    contact=None,
+    owner=None,
+    summary="",
+    data=None,
+    occurred_at=None,
+    **extra,
+) -> Activity:
     fields = actor_fields(actor)
     if owner is None and fields["actor"] is not None:
         owner = fields["actor"]

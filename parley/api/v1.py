@@ -40,6 +40,7 @@ EXTRA_ROUTERS: list[str] = [
     "parley.tracking.api",
     "parley.integrations.api",
     "parley.booking.api",
+    "parley.activity.api",
 ]
 
 register_routers()
