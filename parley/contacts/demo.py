@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from parley.accounts.models import Membership
 from parley.activity import types as activity_types
@@ -227,10 +228,14 @@ def team(account) -> list:
     return chosen or [m.user for m in members]
 
 
-def ascii_part(text: str) -> str:
-    from django.utils.text import slugify
+ASCII = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "ß": "ss", "ł": "l", "Ł": "L", "ı": "i", "đ": "d", "œ": "oe"}
+)
 
-    return slugify(text.replace("ł", "l").replace("Ł", "L")).replace("-", "")
+
+def ascii_part(text: str) -> str:
+    """Zoë Ó Briain -> zoe, obriain: email local parts stay plain ASCII."""
+    return slugify(text.translate(ASCII)).replace("-", "")
 
 
 class Generator:
@@ -301,6 +306,12 @@ class Generator:
             raw["interests"] = [v for v, _ in rng.sample(INTERESTS, rng.randint(1, 3))]
         return raw
 
+    def owner(self, clean):
+        known = clean.get("email") or clean.get("phone")
+        if not self.users or self.rng.random() >= (0.75 if known else 0.1):
+            return None
+        return self.rng.choice(self.users)
+
     def moment_between(self, start, end):
         span = max((end - start).total_seconds(), 1)
         return start + timedelta(seconds=self.rng.uniform(0, span))
@@ -325,7 +336,7 @@ class Generator:
             id=contact_id,
             account=self.account,
             status=status,
-            owner=rng.choice(self.users) if self.users and rng.random() < 0.7 else None,
+            owner=self.owner(clean),
             created_at=created,
             last_seen_at=self.moment_between(created, self.now),
             visits=visits,

@@ -2,10 +2,14 @@
 rows, the merge preview. Plain dicts for templates; no queries."""
 
 from datetime import datetime
+from types import SimpleNamespace
+
+import phonenumbers
 
 from parley.contacts.models import FieldType, Source, Status
 from parley.contacts.values import display
 
+PHONE = SimpleNamespace(type=FieldType.PHONE)  # for showing a phone outside a field row
 INPUT_TYPES = {
     FieldType.EMAIL: "email",
     FieldType.PHONE: "tel",
@@ -31,6 +35,17 @@ def provenance(meta: dict | None) -> dict | None:
         "observed_at": observed,
         "conversation": meta.get("conversation"),
     }
+
+
+def shown(field, value) -> str:
+    """`values.display`, with stored E.164 phones grouped the international way."""
+    if value is not None and field is not None and field.type == FieldType.PHONE:
+        try:
+            number = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException:
+            return str(value)
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return display(field, value)
 
 
 def link_for(field, value) -> str | None:
@@ -71,7 +86,8 @@ def field_row(contact, field, *, editing=False, raw=None, error=None, holder=Non
     return {
         "field": field,
         "value": value,
-        "text": display(field, value),
+        "text": shown(field, value),
+        "chips": [field.option_label(v) for v in value] if isinstance(value, list) else [],
         "link": link_for(field, value),
         "meta": provenance(contact.field_meta.get(field.key)) if value is not None else None,
         "editing": editing,
@@ -86,7 +102,7 @@ def readable(field_key, library, value) -> str:
         return ""
     if field_key == "status":
         return Status(value).label if value in Status.values else str(value)
-    return display(library.get(field_key), value)
+    return shown(library.get(field_key), value)
 
 
 def history_rows(changes, library) -> list:
@@ -138,8 +154,8 @@ def merge_rows(into, other, library, conflicts: set, members: dict) -> list[dict
             field.label,
             ours,
             theirs,
-            display(field, ours),
-            display(field, theirs),
+            shown(field, ours),
+            shown(field, theirs),
             into.field_meta.get(key),
             other.field_meta.get(key),
         )

@@ -6,8 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from parley.activity import types as activity_types
-from parley.contacts.values import display
+from parley.contacts import presenters
 
 register = template.Library()
 
@@ -55,13 +54,25 @@ def duration(seconds):
 
 @register.simple_tag
 def field_text(contact, field):
-    return display(field, contact.get_value(field.key))
+    return presenters.shown(field, contact.get_value(field.key))
 
 
 @register.filter
-def activity_icon(activity):
-    kind = activity_types.REGISTRY.get(activity.type)
-    return kind.icon if kind else "•"
+def provenance(meta):
+    return presenters.provenance(meta)
+
+
+@register.filter
+def phone(value):
+    return presenters.shown(presenters.PHONE, value) if value else ""
+
+
+@register.filter
+def initials(contact):
+    letters = [p[0] for p in (contact.first_name, contact.last_name) if p]
+    if not letters and contact.email:
+        letters = [contact.email[0]]
+    return "".join(letters).upper() or "?"
 
 
 TRUST_HELP = {
