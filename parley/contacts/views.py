@@ -249,36 +249,44 @@ def field_error(request, contact, field, raw, error, holder=None):
     return render(request, "contacts/detail.html", context, status=422)
 
 
-def after_change(request, contact, template):
+def after_change(request, contact, template, error=None):
     if not request.htmx:
+        if error:
+            messages.error(request, error)
         return redirect(contact_url(contact))
     context = {
         "contact": contact,
         "members": members_of(contact.account),
         "statuses": Status.choices,
-        "saved": True,
+        "saved": error is None,
+        "error": error,
         "activities": recent_activities(contact),
         **history_context(contact, field_map(contact.account)),
     }
     return render(request, template, context)
 
 
+def change_contact(request, contact, template, **change):
+    """Status or owner, saved as soon as the select changes."""
+    try:
+        contact = services.update_contact(contact, prov=manual(request), **change)
+    except ValidationError as exc:
+        return after_change(request, contact, template, error=" ".join(exc.messages))
+    return after_change(request, contact, template)
+
+
 @contact_view()
 @require_POST
 def contact_status(request, contact):
-    contact = services.update_contact(
-        contact, status=request.POST.get("status") or None, prov=manual(request)
-    )
-    return after_change(request, contact, "contacts/_status_saved.html")
+    status = request.POST.get("status") or None
+    return change_contact(request, contact, "contacts/_status_saved.html", status=status)
 
 
 @contact_view()
 @require_POST
 def contact_owner(request, contact):
-    contact = services.update_contact(
-        contact, owner=request.POST.get("owner") or None, prov=manual(request)
-    )
-    return after_change(request, contact, "contacts/_owner_saved.html")
+    owner = request.POST.get("owner") or None
+    return change_contact(request, contact, "contacts/_owner_saved.html", owner=owner)
 
 
 @contact_view()

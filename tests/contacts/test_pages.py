@@ -281,6 +281,34 @@ def test_it_changes_the_owner(web, account, teammate, ana):
     assert ana.owner == teammate
 
 
+def test_an_unknown_status_or_a_stranger_as_owner_is_refused(web, account, outsider, ana):
+    status = web.post(f"/contacts/{ana.id}/status", {"status": "hot"}, **HTMX)
+    assert status.status_code == 200 and "Unknown status" in html(status)
+    owner = web.post(f"/contacts/{ana.id}/owner", {"owner": str(outsider.id)}, **HTMX)
+    assert owner.status_code == 200 and "is not a user of this account" in html(owner)
+    ana.refresh_from_db()
+    assert (ana.status, ana.owner) == ("qualified", None)
+
+
+def test_the_contact_page_costs_the_same_queries_however_long_its_history(
+    web, account, owner, ana, django_assert_max_num_queries
+):
+    def edit(n):
+        for i in range(n):
+            services.update_contact(
+                ana,
+                fields={"company": f"Acme {i}"},
+                prov=Provenance(source=Source.MANUAL, actor=owner),
+            )
+
+    edit(2)
+    with django_assert_max_num_queries(20) as short:
+        assert web.get(f"/contacts/{ana.id}/").status_code == 200
+    edit(30)
+    with django_assert_max_num_queries(len(short.captured_queries)):
+        assert "Acme 29" in html(web.get(f"/contacts/{ana.id}/"))
+
+
 def test_export_downloads_everything_as_json(web, ana):
     response = web.get(f"/contacts/{ana.id}/export")
     assert response["Content-Disposition"] == f'attachment; filename="contact-{ana.id}.json"'
