@@ -38,8 +38,9 @@ Helpers:
   `.json()`; safe to call from many threads at once for concurrency tests.
 
 The server runs production settings (`parley.settings`) configured by the environment: the
-immediate task backend, `EMAIL_URL=locmem:`, private webhooks allowed, and the test
-process's secret key. Production settings hash passwords with Argon2 only, so a user who
+immediate task backend, `EMAIL_URL=locmem:` (pass `env={"EMAIL_URL": "file:///DIR"}` to
+read the emails it sends), `PARLEY_BASE_URL` set to its own address, private webhooks
+allowed, and the test process's secret key. Production settings hash passwords with Argon2 only, so a user who
 signs in through the server needs an Argon2 password (`use_argon2(user, password)`); the
 test settings' fast hasher is unknown to the server.
 """
@@ -160,6 +161,7 @@ class LiveServer:
                 "PARLEY_WEBHOOKS_ALLOW_PRIVATE": "1",
                 "PARLEY_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                 "EMAIL_URL": "locmem:",
+                "PARLEY_BASE_URL": self.url or "",  # links in emails point at this server
                 "PARLEY_LOG_LEVEL": "WARNING",
                 "PYTHONUNBUFFERED": "1",
             }
@@ -171,6 +173,7 @@ class LiveServer:
         last_error = None
         for _attempt in range(3):  # a free port can be taken between probing and binding
             port = free_port()
+            self.url = f"http://127.0.0.1:{port}"
             self._log = tempfile.TemporaryFile()
             command = [*parley_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
             command += ["--workers", str(self.workers), "--threads", str(self.threads)]
@@ -181,7 +184,6 @@ class LiveServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: granian's workers included
             )
-            self.url = f"http://127.0.0.1:{port}"
             try:
                 self._wait_until_healthy()
                 return self

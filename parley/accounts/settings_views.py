@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -81,6 +83,17 @@ def user_update(request, membership_id):
             membership.role = request.POST["role"]
             membership.save(update_fields=["role"])
             messages.success(request, f"{membership.user.email} is now {membership.role}.")
+    return redirect("settings-users")
+
+
+@admin_required
+@require_POST
+def invitation_cancel(request, invitation_id):
+    invitation = get_for_account(
+        Invitation.objects.filter(accepted_at__isnull=True), request.account, id=invitation_id
+    )
+    invitation.delete()
+    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
     return redirect("settings-users")
 
 
@@ -171,15 +184,34 @@ def website_edit(request, website_id):
     )
 
 
+KEY_FORMS = "api_key_forms"  # session: the tokens of key forms shown and not yet sent
+
+
 @member_required
 def api_keys(request):
+    """The page renders the new key in the answer to the POST (never stored in clear, so it
+    cannot be shown after a redirect). Each form carries a one-time token, so that reloading
+    that answer (which resends the POST) does not create a second key."""
     form = ApiKeyForm(request.POST or None)
     new_key = None
-    if request.method == "POST" and form.is_valid():
-        _, new_key = services.create_api_key(
-            request.account, request.user, form.cleaned_data["name"]
-        )
-        form = ApiKeyForm()
+    if request.method == "POST":
+        shown = request.session.get(KEY_FORMS, [])
+        token = request.POST.get("form_token", "")
+        if token not in shown:
+            messages.info(
+                request,
+                "That form was already sent: the key was created once and shown once. If you "
+                "did not copy it, revoke it and create another.",
+            )
+            return redirect("settings-api-keys")
+        request.session[KEY_FORMS] = [t for t in shown if t != token]
+        if form.is_valid():
+            _, new_key = services.create_api_key(
+                request.account, request.user, form.cleaned_data["name"]
+            )
+            form = ApiKeyForm()
+    token = secrets.token_urlsafe(16)
+    request.session[KEY_FORMS] = [*request.session.get(KEY_FORMS, [])[-9:], token]
     keys = ApiKey.objects.select_related("user").filter(
         account=request.account, revoked_at__isnull=True
     )
@@ -188,7 +220,13 @@ def api_keys(request):
     return render(
         request,
         "accounts/settings_api_keys.html",
-        {"form": form, "keys": keys.order_by("-created_at"), "new_key": new_key, "tab": "api-keys"},
+        {
+            "form": form,
+            "form_token": token,
+            "keys": keys.order_by("-created_at"),
+            "new_key": new_key,
+            "tab": "api-keys",
+        },
     )
 
 

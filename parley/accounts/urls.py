@@ -12,6 +12,11 @@ urlpatterns = [
     path("settings/users", settings_views.users, name="settings-users"),
     path("settings/users/<int:membership_id>", settings_views.user_update, name="settings-user"),
     path("settings/users/unlock", settings_views.unlock, name="settings-unlock"),
+    path(
+        "settings/users/invitations/<str:invitation_id>/cancel",
+        settings_views.invitation_cancel,
+        name="settings-invitation-cancel",
+    ),
     path("settings/websites", settings_views.websites, name="settings-websites"),
     path(
         "settings/websites/<str:website_id>", settings_views.website_edit, name="settings-website"

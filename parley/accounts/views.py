@@ -76,7 +76,12 @@ def accept_invitation(request, token):
     return render(
         request,
         "accounts/invitation.html",
-        {"invitation": invitation, "existing": existing, "errors": errors},
+        {
+            "invitation": invitation,
+            "existing": existing,
+            "errors": errors,
+            "name": request.POST.get("name", "").strip(),
+        },
     )
 
 

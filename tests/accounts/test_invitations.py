@@ -10,6 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from parley.accounts import services
 from parley.accounts.models import Invitation, Membership, Role, User
 from tests.conftest import PASSWORD
 
@@ -132,6 +133,14 @@ def test_a_new_user_must_choose_an_acceptable_password(invited, password, messag
     assert Invitation.objects.get().accepted_at is None
 
 
+def test_the_form_keeps_the_name_after_a_refused_password(invited):
+    link = invited()
+
+    response = Client().post(link, {"name": "Nina New", "password": "short"})
+
+    assert 'value="Nina New"' in response.content.decode()
+
+
 def test_an_existing_user_accepts_with_their_password_and_gains_a_membership(invited, outsider):
     link = invited(email=outsider.email)
     client = Client()
@@ -206,3 +215,31 @@ def test_an_invitation_to_an_existing_email_in_another_case_reaches_that_user(in
 
     assert response.status_code == 302
     assert Membership.objects.filter(user=outsider).count() == 2
+
+
+def test_an_admin_withdraws_a_pending_invitation(invited, web):
+    link = invited()
+    invitation = Invitation.objects.get()
+
+    response = web.post(f"/settings/users/invitations/{invitation.id}/cancel", follow=True)
+
+    assert "The invitation to new@acme.test was withdrawn." in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert Client().get(link).status_code == 404
+
+
+def test_a_member_cannot_withdraw_an_invitation(invited, member_web):
+    invited()
+    invitation = Invitation.objects.get()
+
+    assert member_web.post(f"/settings/users/invitations/{invitation.id}/cancel").status_code == 403
+    assert Invitation.objects.exists()
+
+
+def test_another_accounts_invitation_cannot_be_withdrawn(web, outsider, other_account):
+    invitation, _ = services.invite(other_account, "x@other.test", "member", outsider)
+
+    response = web.post(f"/settings/users/invitations/{invitation.id}/cancel")
+
+    assert response.status_code == 404
+    assert Invitation.objects.filter(id=invitation.id).exists()

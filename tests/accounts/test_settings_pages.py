@@ -109,8 +109,13 @@ def test_an_admin_deletes_a_website_but_not_the_default(web, account):
 # --- API keys --------------------------------------------------------------------------------
 
 
+def create_key_on_the_page(client, name):
+    token = client.get("/settings/api-keys").context["form_token"]
+    return client.post("/settings/api-keys", {"name": name, "form_token": token})
+
+
 def test_a_key_created_on_the_page_is_shown_once_and_works(web, account, owner):
-    response = web.post("/settings/api-keys", {"name": "CRM sync"})
+    response = create_key_on_the_page(web, "CRM sync")
 
     page = response.content.decode()
     key = ApiKey.objects.get(account=account, name="CRM sync")
@@ -122,10 +127,42 @@ def test_a_key_created_on_the_page_is_shown_once_and_works(web, account, owner):
 
 
 def test_it_requires_a_key_name(web, account):
-    response = web.post("/settings/api-keys", {"name": ""})
+    response = create_key_on_the_page(web, "")
 
     assert "This field is required." in response.content.decode()
     assert not ApiKey.objects.filter(account=account).exists()
+
+
+def test_sending_the_same_key_form_twice_creates_one_key(web, account):
+    token = web.get("/settings/api-keys").context["form_token"]
+    first = web.post("/settings/api-keys", {"name": "Once", "form_token": token})
+
+    again = web.post("/settings/api-keys", {"name": "Once", "form_token": token}, follow=True)
+
+    assert first.context["new_key"].startswith("pk_")
+    assert ApiKey.objects.filter(account=account, name="Once").count() == 1
+    assert "That form was already sent" in again.content.decode()
+    assert first.context["new_key"] not in again.content.decode()
+
+
+def test_a_key_form_without_its_token_creates_nothing(web, account):
+    response = web.post("/settings/api-keys", {"name": "Forged"})
+
+    assert response.status_code == 302
+    assert not ApiKey.objects.filter(account=account, name="Forged").exists()
+
+
+def test_two_open_key_forms_both_work(web, account):
+    first_token = web.get("/settings/api-keys").context["form_token"]
+    second_token = web.get("/settings/api-keys").context["form_token"]
+
+    web.post("/settings/api-keys", {"name": "Tab two", "form_token": second_token})
+    web.post("/settings/api-keys", {"name": "Tab one", "form_token": first_token})
+
+    assert set(ApiKey.objects.filter(account=account).values_list("name", flat=True)) == {
+        "Tab one",
+        "Tab two",
+    }
 
 
 def test_a_member_sees_only_their_own_keys_and_an_admin_sees_all(
