@@ -42,11 +42,13 @@ def bookings_for(request):
 def row(booking, request, now) -> dict:
     zone = get_zone(booking.calendar.timezone)
     status = booking.effective_status(now)
+    start, end = booking.start.astimezone(zone), booking.end.astimezone(zone)
     return {
         "booking": booking,
         "status": status,
-        "start": booking.start.astimezone(zone),
-        "end": booking.end.astimezone(zone),
+        # Formatted here: the template's date filter would show the server's time zone.
+        "day": f"{start:%a %d %b %Y}",
+        "hours": f"{start:%H:%M}–{end:%H:%M}",
         "can_cancel": status == Status.SCHEDULED
         and (request.membership.is_admin or booking.host_id == request.user.id),
     }

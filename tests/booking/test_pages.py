@@ -142,8 +142,14 @@ def test_expired_tampered_and_unknown_links_and_pages_are_404(calendar):
 def test_the_team_lists_upcoming_bookings_and_cancels_one(web, calendar, owner):
     booking = services.book(calendar, first_slot(calendar), guest(), source="page")
 
+    booking = Booking.objects.get(pk=booking.pk)
+    calendar.timezone = "Asia/Kolkata"  # +05:30: the list shows the calendar's own hours
+    calendar.save()
+    local = booking.start.astimezone(dt.timezone(dt.timedelta(hours=5, minutes=30)))
+
     html = web.get("/booking/").content.decode()
     assert "Jane Doe" in html and "Product demo" in html and "Cancel" in html
+    assert f"{local:%H:%M}–" in html and "Asia/Kolkata" in html
     response = web.post(f"/booking/{booking.id}/cancel", HTTP_HX_REQUEST="true")
 
     booking.refresh_from_db()
