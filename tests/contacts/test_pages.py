@@ -215,6 +215,18 @@ def test_it_edits_a_field_in_place(web, account, ana, size_field):
     assert Activity.objects.filter(contact=ana, type="field_changed").count() == 1
 
 
+def test_editing_works_without_javascript_too(web, ana):
+    edit = web.get(f"/contacts/{ana.id}/fields/company/edit")
+    assert edit.status_code == 302
+    assert edit["Location"] == f"/contacts/{ana.id}/?edit=company#field-company"
+    page = html(web.get(f"/contacts/{ana.id}/?edit=company"))
+    assert '<input id="input-company" name="value" type="text" value="Acme"' in page
+    saved = web.post(f"/contacts/{ana.id}/fields/company", {"value": "Acme Ltd"})
+    assert saved.status_code == 302 and saved["Location"].endswith("#field-company")
+    ana.refresh_from_db()
+    assert ana.company == "Acme Ltd"
+
+
 def test_an_invalid_value_is_shown_beside_the_field_and_nothing_is_saved(web, account, ana):
     before = FieldChange.objects.count()
     response = web.post(f"/contacts/{ana.id}/fields/email", {"value": "ana@"}, **HTMX)
