@@ -365,12 +365,11 @@ def merge_preview(request, contact, other_id):
             for key in conflicts
             if request.POST.get(f"choose.{key}") in ("into", "from")
         }
-        name = other.display_name
+        name = " · ".join(p for p in (other.name, other.email or other.phone) if p) or "A contact"
         contact = identity.merge(contact, other, choose=choose, actor=request.user)
         messages.success(
             request,
-            f"{name} was merged into {contact.display_name}; links to "
-            f"{name} now open this contact.",
+            f"{name} was merged into this contact; links to the merged contact now open this one.",
         )
         return redirect(contact_url(contact))
     members = {str(m.user_id): m.user for m in members_of(contact.account)}
