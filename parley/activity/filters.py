@@ -99,7 +99,17 @@ def _boolean(key: str, value: Any) -> bool:
 
 
 def field_types(account) -> dict[str, str]:
-    return dict(ContactField.objects.filter(account=account).values_list("key", "type"))
+    """The account's field keys and types (read once per account object, i.e. per request)."""
+    cached = account.__dict__.get("_parley_field_types")
+    if cached is None:
+        cached = dict(ContactField.objects.filter(account=account).values_list("key", "type"))
+        account.__dict__["_parley_field_types"] = cached
+    return cached
+
+
+def know_fields(account, fields: dict) -> None:
+    """Tell `field_types` what a caller already loaded (a {key: ContactField} map)."""
+    account.__dict__["_parley_field_types"] = {key: f.type for key, f in fields.items()}
 
 
 def _where(value: Any, account, strict: bool) -> dict:
@@ -217,8 +227,8 @@ def utc_start(day: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time.min, tzinfo=dt.UTC)
 
 
-def activity_q(doc: Mapping, account, user, *, now=None, types_by_key=None) -> Q:
-    """ONE Q over Activity for a canonical filter document; `owner: me` means `user`."""
+def activity_q(doc: Mapping, account, user_id, *, now=None, types_by_key=None) -> Q:
+    """ONE Q over Activity for a canonical filter document; `owner: me` means `user_id`."""
     q = Q()
     if "type" in doc:
         q &= Q(type=doc["type"])
@@ -229,7 +239,7 @@ def activity_q(doc: Mapping, account, user, *, now=None, types_by_key=None) -> Q
         q &= (
             Q(owner__isnull=True)
             if owner == "none"
-            else Q(owner_id=user.id if owner == "me" else owner)
+            else Q(owner_id=user_id if owner == "me" else owner)
         )
     if "status" in doc:
         status = doc["status"]

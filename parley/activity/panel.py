@@ -27,6 +27,7 @@ from parley.contacts.visibility import can_see
 
 ACTIVITIES_SHOWN = 50
 PAGE_VIEWS_SHOWN = 40
+NAME_FIELDS = ("first_name", "last_name")
 
 
 def optional_model(label: str, name: str):
@@ -47,6 +48,8 @@ def panel_contact(request, contact_id):
 def field_rows(contact, fields) -> list[dict]:
     rows = []
     for field in fields.values():
+        if field.key in NAME_FIELDS:
+            continue  # the panel's title
         value = contact.get_value(field.key)
         if value is not None and value != []:
             rows.append(

@@ -31,7 +31,7 @@ def requested_filter(params, account, membership) -> tuple[dict, object]:
     )
     saved = None
     if params.get("filter"):
-        saved = saved_filters.get_filter(account, membership.user, params.get("filter"))
+        saved = saved_filters.get_filter(account, membership.user_id, params.get("filter"))
         explicit = compose(clean(saved.filter, account, strict=False), explicit)
     return explicit, saved
 
@@ -40,6 +40,6 @@ def activities(account, membership, doc: dict, *, now=None):
     """The filtered stream as one queryset (newest first, contact and owner joined)."""
     now = now or timezone.now()
     qs = visible_activities(account, membership).filter(
-        activity_q(doc, account, membership.user, now=now)
+        activity_q(doc, account, membership.user_id, now=now)
     )
     return qs.select_related("contact", "owner").order_by("-occurred_at", "-id")

@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from parley.accounts.decorators import member_required
 from parley.activity import builder, types
 from parley.activity import saved as saved_filters
-from parley.activity.filters import FilterProblem, clean, compose
+from parley.activity.filters import FilterProblem, clean, compose, know_fields
 from parley.activity.outcome import OUTCOMES, effective_outcome
 from parley.activity.stream import activities
 from parley.api.errors import ApiError
@@ -54,6 +54,7 @@ def requested(request, params):
     """(document, saved filter, problem) for the page's parameters."""
     account, membership = request.account, request.membership
     fields = field_map(account)
+    know_fields(account, fields)
     saved, base, problem = None, {}, None
     if params.get("filter"):
         saved = saved_filters.get_filter(account, request.user, params["filter"])
