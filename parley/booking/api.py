@@ -152,6 +152,19 @@ def as_date(value, field) -> dt.date | None:
         raise problem(field, "Give a date as YYYY-MM-DD.") from None
 
 
+def days_after(day: dt.date, days: int) -> dt.date:
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
+
+
+def day_start(day: dt.date, zone) -> dt.datetime:
+    """Midnight of `day` in `zone`, kept within what every database stores."""
+    day = min(max(day, dt.date(1900, 1, 1)), dt.date(9000, 1, 1))
+    return dt.datetime.combine(day, dt.time(), zone)
+
+
 def as_zone(value, field, default) -> str:
     if value in (None, ""):
         return default
@@ -202,7 +215,7 @@ def calendar_slots(
     calendar = get_calendar(request, slug)
     zone = as_zone(tz, "tz", calendar.timezone)
     first = as_date(from_, "from") or services.today_in(zone)
-    last = as_date(to, "to") or first + dt.timedelta(days=services.OFFER_DAYS - 1)
+    last = as_date(to, "to") or days_after(first, services.OFFER_DAYS - 1)
     if last < first:
         raise problem("to", "Must not be before from.")
     if (last - first).days + 1 > services.MAX_RANGE_DAYS:
@@ -260,9 +273,9 @@ def list_bookings(
     zone = get_zone(as_zone(tz, "tz", "UTC"))
     first, last = as_date(from_, "from"), as_date(to, "to")
     if first:
-        qs = qs.filter(start__gte=dt.datetime.combine(first, dt.time(), zone))
-    if last:
-        qs = qs.filter(start__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone))
+        qs = qs.filter(start__gte=day_start(first, zone))
+    if last and last < dt.date.max:
+        qs = qs.filter(start__lt=day_start(last + dt.timedelta(days=1), zone))
     return paginate(qs, limit=limit, cursor=cursor, serialize=lambda b: booking_out(b, now))
 
 

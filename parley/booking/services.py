@@ -113,7 +113,9 @@ def free(calendar: Calendar, day_from, day_to, tz: str, *, now=None, exclude=Non
 
 def offered(calendar, tz, *, day_from=None, days=OFFER_DAYS, now=None, exclude=None) -> list:
     """Formatted free slots for `days` days from `day_from` (default: today in `tz`)."""
-    day_from = day_from or today_in(tz, now)
+    today = today_in(tz, now)
+    # Nothing is offered past the horizon: starting there keeps every date in range.
+    day_from = min(day_from or today, today + timedelta(days=calendar.horizon_days))
     slots = free(
         calendar, day_from, day_from + timedelta(days=days - 1), tz, now=now, exclude=exclude
     )
@@ -139,7 +141,10 @@ def parse_start(value) -> dt.datetime:
         raise ValidationError(
             {"start": "Give the start with its UTC offset, e.g. 2026-03-02T09:30:00+01:00."}
         )
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValidationError({"start": "That start is out of range."}) from None
 
 
 def _taken(calendar, tz, day_from=None, exclude=None) -> SlotTaken:
@@ -359,7 +364,7 @@ def cancel(booking: Booking, *, by: str, actor=None) -> Booking:
     """Cancel (guest link, host in the UI, or API); a second cancel changes nothing."""
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update()
+            Booking.objects.select_for_update(of=("self",))  # host is nullable
             .select_related("calendar", "host")
             .get(pk=booking.pk)
         )
@@ -397,7 +402,7 @@ def reschedule(booking: Booking, start, *, tz=None, by="guest", actor=None) -> B
     start = parse_start(start)
     with transaction.atomic():
         booking = (
-            Booking.objects.select_for_update()
+            Booking.objects.select_for_update(of=("self",))  # host is nullable
             .select_related("calendar", "calendar__account", "host")
             .get(pk=booking.pk)
         )

@@ -292,3 +292,17 @@ def test_cancel_is_for_admins_and_the_host(api, member_api, calendar, owner, tea
     assert response.status_code == 200 and response.data["status"] == "canceled"
     assert api.post(f"/bookings/{teammates['id']}/cancel").status_code == 200  # idempotent
     assert api.post("/bookings/not-an-id/cancel").status_code == 404
+
+
+def test_extreme_dates_answer_without_errors(api, calendar):
+    assert api.get("/calendars/demo/slots?from=9999-12-31").data["slots"] == []
+    assert api.get("/calendars/demo/slots?from=0001-01-01&to=0001-01-05").data["slots"] == []
+    assert api.get("/bookings?from=0001-01-01&to=9999-12-31").status_code == 200
+    far = api.post(
+        "/bookings", {"calendar": "demo", "start": "0001-01-01T00:00:00+05:00", "fields": guest()}
+    )
+    assert far.status_code == 422 and fields_of(far) == {"start"}
+    late = api.post(
+        "/bookings", {"calendar": "demo", "start": "9999-12-31T23:30:00+00:00", "fields": guest()}
+    )
+    assert late.status_code == 409
