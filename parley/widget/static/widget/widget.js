@@ -611,6 +611,8 @@
         var i = picked.indexOf(o.value);
         if (i >= 0) picked.splice(i, 1); else picked.push(o.value);
         b.setAttribute('aria-pressed', String(i < 0));
+        var old = U.foot.querySelector('.err');
+        if (old) { old.remove(); S.err = null; }
       });
       box.appendChild(b);
     });
@@ -649,7 +651,7 @@
       if (r.err) { S.err = r.err; renderFoot(); focusFoot(); return; }
       answer(a, r.value, r.shown || String(r.value));
     }
-    input.addEventListener('input', function () { S.draft = { id: a.interaction_id, v: input.value }; });
+    input.addEventListener('input', function () { S.draft = { id: a.interaction_id, v: input.value }; input.removeAttribute('aria-invalid'); });
     input.addEventListener('keydown', function (e) {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
     });
@@ -664,6 +666,8 @@
     var dr = draftOf(a) || { fields: {} };
     S.draft = { id: a.interaction_id, v: dr };
     if (!dr.slot) {
+      var e0 = errorLine();
+      if (e0) { e0.style.margin = '0 0 8px'; f.appendChild(e0); }
       if (!slots.length) f.appendChild(h('p', { class: 'end', text: t('noSlots') }));
       else {
         var days = [], by = {};
@@ -691,8 +695,6 @@
         f.appendChild(dayRow); f.appendChild(grid);
         f.appendChild(h('p', { class: 'note', text: t('times', TZ.replace(/_/g, ' ')) }));
       }
-      var e = errorLine();
-      if (e) f.appendChild(e);
       return;
     }
     // The form: name and email always, then the calendar's own questions.
@@ -717,7 +719,7 @@
       }
       var val = dr.fields[it.field] != null ? dr.fields[it.field] : it.value != null ? it.value : known[it.field];
       if (val != null) el.value = val;
-      el.addEventListener('input', function () { dr.fields[it.field] = el.value; });
+      el.addEventListener('input', function () { dr.fields[it.field] = el.value; el.removeAttribute('aria-invalid'); });
       el.addEventListener('change', function () { dr.fields[it.field] = el.value; });
       inputs[it.field] = { el: el, it: it, kind: kind };
       return h('div', {}, [h('label', { for: id }, [lab, it.required ? null : h('span', { text: ' (' + t('optional') + ')' })]), el]);
