@@ -33,6 +33,10 @@ def signin(request):
     notice = None
     if request.GET.get("idle"):
         notice = "You were signed out after a period of inactivity."
+    if request.GET.get("no_account") and request.method == "GET":
+        # Signed in, but no longer in any account: sign out rather than loop back here.
+        logout(request)
+        notice = "You are not a member of any account any more. Ask an admin to invite you."
     status = 429 if error and "Too many" in error else (400 if error else 200)
     return render(
         request,

@@ -8,7 +8,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -143,3 +143,28 @@ def install(api):
         # Still an API answer (JSON, the SPEC shape), and the traceback goes to the log.
         log.exception("Unexpected error answering %s %s", request.method, request.path)
         return respond(request, 500, "Something went wrong on our side; it has been logged.")
+
+
+class JsonErrorsMiddleware:
+    """Under /api/, error answers made outside the API's handlers (an unknown path, a method
+    the path does not take, Django's own 500) speak JSON in the SPEC shape too."""
+
+    DETAILS = {404: "Not found.", 405: "This method is not allowed here."}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            detail = self.DETAILS.get(response.status_code, response.reason_phrase + ".")
+            json = JsonResponse({"detail": detail, "errors": []}, status=response.status_code)
+            for header in ("Allow", "Retry-After", "Vary"):
+                if header in response:
+                    json[header] = response[header]
+            return json
+        return response

@@ -119,7 +119,10 @@ def test_a_removed_member_loses_the_account_at_once(member_web, web, account, te
 
     web.post(f"/settings/users/{membership.id}", {"action": "remove"})
 
-    assert member_web.get("/settings/api-keys").status_code == 302
+    response = member_web.get("/settings/api-keys", follow=True)
+    assert response.redirect_chain[-1][0] == "/signin?no_account=1"
+    assert "You are not a member of any account any more." in response.content.decode()
+    assert "_auth_user_id" not in member_web.session
 
 
 # --- the account switcher --------------------------------------------------------------------

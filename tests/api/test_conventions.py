@@ -357,3 +357,31 @@ def test_an_unexpected_error_still_answers_json_and_is_logged(api, monkeypatch, 
         "errors": [],
     }
     assert "boom" in caplog.text
+
+
+# --- JSON everywhere -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/v1/websites/", "/api/nothing"])
+def test_an_unknown_api_path_answers_json_404(api, path):
+    response = api.client.get(path, HTTP_AUTHORIZATION=f"Bearer {api.key}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Not found.", "errors": []}
+
+
+def test_a_method_a_path_does_not_take_answers_json_405(api):
+    response = api.client.put(
+        "/api/v1/me", "{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {api.key}"
+    )
+
+    assert response.status_code == 405
+    assert response.json() == {"detail": "This method is not allowed here.", "errors": []}
+
+
+def test_pages_outside_the_api_keep_their_html_errors(web):
+    response = web.get("/settings/websites/not-a-uuid")
+
+    assert response.status_code == 404
+    assert not response["Content-Type"].startswith("application/json")
