@@ -634,8 +634,9 @@ class FakeServer:
     """Answers the widget API from a script: `answers` is a list of (status, body) or
     "abort" (a network failure) consumed one per answer call."""
 
-    def __init__(self, page, account, first_turn, answers):
+    def __init__(self, page, account, first_turn, answers, visits=None):
         self.first_turn, self.answers, self.sent = first_turn, list(answers), []
+        self.visits = visits
         page.route(f"**/api/widget/{account.site_key}/**", self.handle)
 
     def handle(self, route):
@@ -651,7 +652,7 @@ class FakeServer:
             return route.fulfill(status=204, headers=headers)
         reply = (200, {})
         if path.endswith("/visits"):
-            reply = (
+            reply = self.visits or (
                 200,
                 {"visitor_token": "v_fake", "returning": False, "consent": "required", "bot": BOT},
             )
@@ -930,3 +931,19 @@ def test_every_input_kind_sends_the_value_the_spec_asks_for(page, live_server_ur
         assert dialog.get_by_text(shown, exact=True).is_visible(), shown
     assert len({s["client_message_id"] for s in fake.sent}) == 7
     shot(page, "input-all-answered")
+
+
+def test_calls_queued_on_a_page_where_the_widget_cannot_run_are_settled(page, live_server_url):
+    account, bot = make_site(live_server_url)
+    FakeServer(page, account, None, [], visits=(404, {"detail": "Unknown site key.", "errors": []}))
+    shop_page(page, live_server_url, account, head=STUB.replace("Parley.open();", ""))
+    page.goto(f"{SHOP}/")
+    outcome = page.evaluate("Parley.consent(true).then(() => 'granted', e => e.message)")
+    assert outcome == "Parley: not available on this page"
+    assert page.evaluate("window.events") == [
+        [
+            "loaded",
+            {"bot": None, "consent": None, "returning": False, "error": "404: Unknown site key."},
+        ]
+    ]
+    assert page.locator("parley-widget").count() == 0

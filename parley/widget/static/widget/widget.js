@@ -750,16 +750,21 @@
   }
 
   /* ---------- start-up ---------- */
+  // The widget cannot work here (origin not allowed, unknown site key, server unreachable):
+  // settle what the page queued instead of leaving it waiting.
+  function giveUp(why) {
+    if (w.console) console.warn('Parley: the widget is not available on this page (' + why + ')');
+    S.loaded = true;
+    emit('loaded', { bot: null, consent: null, returning: false, error: why });
+    S.waiting.splice(0).forEach(function (fn) { fn(); });
+  }
   function boot(tries) {
     var body = { url: location.href, title: d.title, referrer: d.referrer };
     if (stored.visitor_token) body.visitor_token = stored.visitor_token;
     post('/visits', body).then(function (r) {
       if (r.status === 404 && body.visitor_token) { wipe(); stored = {}; return boot(tries); }
       if (r.status === 429 || r.status >= 500) throw r;
-      if (r.status !== 200 && r.status !== 201) {
-        if (w.console) console.warn('Parley: the widget is not enabled here (' + r.status + (r.data.detail ? ': ' + r.data.detail : '') + ')');
-        return;
-      }
+      if (r.status !== 200 && r.status !== 201) return giveUp(r.status + (r.data.detail ? ': ' + r.data.detail : ''));
       var v = r.data;
       S.token = v.visitor_token;
       S.consent = v.consent;
@@ -780,7 +785,9 @@
       S.waiting.splice(0).forEach(function (fn) { fn(); });
     }).catch(function () {
       tries = (tries || 0) + 1;
-      if (tries < 6) setTimeout(function () { boot(tries); }, 1000 * Math.pow(2, tries));
+      // A refused origin looks like a network error to scripts (the 403 carries no CORS headers).
+      if (tries < 4) setTimeout(function () { boot(tries); }, 1000 * Math.pow(2, tries));
+      else giveUp('the Parley server could not be reached, or this origin is not allowed');
     });
   }
 
