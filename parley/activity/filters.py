@@ -73,6 +73,17 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _has_nul(value: Any) -> bool:
+    """No stored text can hold NUL (PostgreSQL refuses it), so no filter may either."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _uuid(key: str, value: Any) -> str:
     try:
         return str(uuid.UUID(str(value).strip()))
@@ -118,6 +129,8 @@ def _where(value: Any, account, strict: bool) -> dict:
             value = json.loads(value)
         except ValueError:
             raise _invalid("where", "not a JSON condition document.") from None
+    if _has_nul(value):
+        raise _invalid("where", "contains a NUL character.")
     try:
         condition = parse(value)
         compile_condition(condition, field_types(account), strict=strict)
@@ -140,6 +153,9 @@ def clean(raw: Mapping, account, *, membership=None, strict: bool = True) -> dic
     ids exist and are visible (404 otherwise) and that conditions can match; a stored filter
     is run with strict=False, so a deleted bot or field simply matches nothing."""
     unknown = [k for k in raw if k not in FILTER_KEYS]
+    for key in raw:
+        if _has_nul(raw[key]):
+            raise _invalid(key, "contains a NUL character.")
     if unknown:
         raise _invalid(unknown[0], f"unknown filter key; use {', '.join(FILTER_KEYS)}.")
     doc: dict[str, Any] = {}

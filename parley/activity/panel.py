@@ -103,9 +103,9 @@ def transcripts(rows) -> dict:
     if Message is None or not ids:
         return {}
     out: dict = {}
-    for message in Message.objects.filter(conversation_id__in=ids).order_by(
-        "conversation_id", "created_at", "seq"
-    ):
+    for message in Message.objects.filter(
+        account_id=rows[0].account_id, conversation_id__in=ids
+    ).order_by("conversation_id", "created_at", "seq"):
         out.setdefault(message.conversation_id, []).append(message)
     return out
 

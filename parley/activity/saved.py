@@ -73,6 +73,12 @@ def check_may_change(saved: SavedFilter, membership) -> None:
 
 def clean_name(name) -> str:
     name = (name or "").strip() if isinstance(name, str) else ""
+    if "\x00" in name:
+        raise ApiError(
+            422,
+            "A saved filter's name cannot contain a NUL character.",
+            [{"field": "name", "message": "Contains a NUL character."}],
+        )
     if not name:
         raise ApiError(
             422,

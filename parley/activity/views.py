@@ -153,7 +153,10 @@ def stream(request):
         request.session.pop(SESSION_KEY, None)
         params = QueryDict()
     elif not params and request.session.get(SESSION_KEY):
-        return redirect(f"/activity/?{request.session[SESSION_KEY]}")
+        remembered = request.session[SESSION_KEY]
+        if still_usable(request, QueryDict(remembered)):
+            return redirect(f"/activity/?{remembered}")
+        request.session.pop(SESSION_KEY, None)
     now = timezone.now()
     doc, saved, problem, fields = requested(request, params)
     rows, following = [], None
@@ -187,6 +190,17 @@ def stream(request):
         **form_state(doc, fields),
     }
     return render(request, "activity/stream.html", context)
+
+
+def still_usable(request, params) -> bool:
+    """A remembered saved filter may have been deleted or unshared since."""
+    if not params.get("filter"):
+        return True
+    try:
+        saved_filters.get_filter(request.account, request.user, params["filter"])
+    except Http404:
+        return False
+    return True
 
 
 def members(account):

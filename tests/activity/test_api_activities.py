@@ -352,3 +352,18 @@ def test_explicit_parameters_replace_a_saved_filters_keys_and_where_is_anded(api
         ),
     )
     assert ids(narrowed) == [stream["ana_chat"]]
+
+
+def test_nul_characters_answer_422_not_a_server_error(api):
+    assert get(api, q="a\x00b").status_code == 422
+    assert (
+        get(
+            api,
+            where=json.dumps(
+                {"subject": "contact_field", "field": "company", "op": "equals", "value": "a\x00"}
+            ),
+        ).status_code
+        == 422
+    )
+    assert api.post("/saved-filters", {"name": "x\x00"}).status_code == 422
+    assert api.post("/saved-filters", {"name": "x", "filter": {"q": "\x00"}}).status_code == 422

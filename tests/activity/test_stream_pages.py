@@ -371,3 +371,11 @@ def test_the_page_filters_json_round_trips_an_api_condition(web, account, plan_f
     html = page(web, f"/activity/?filter={saved.id}")
     assert "written through the API" in html
     assert json.dumps(nested).replace('"', "&quot;")[:20] in html
+
+
+def test_a_remembered_filter_that_was_deleted_is_forgotten(web, member_web, account, owner):
+    shared = SavedFilter.objects.create(account=account, name="Team", shared=True, owner=owner)
+    page(member_web, f"/activity/?filter={shared.id}")
+    shared.delete()
+    assert member_web.get("/activity/").status_code == 200
+    assert member_web.get("/activity/").status_code == 200  # and not remembered any more
