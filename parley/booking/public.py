@@ -103,10 +103,11 @@ def hosts_text(calendar) -> str:
 
 
 def page_context(calendar, tz, **extra) -> dict:
+    zones = picker.zone_names()
     return {
         "calendar": calendar,
         "tz": tz,
-        "zones": picker.zone_names(),
+        "zones": zones if tz in zones else (tz, *zones),
         "hosts": hosts_text(calendar),
         "page_url": f"/book/{calendar.account.slug}/{calendar.slug}",
         **extra,
