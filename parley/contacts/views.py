@@ -17,6 +17,7 @@ from parley.accounts.decorators import member_required
 from parley.accounts.models import Membership
 from parley.accounts.scoping import get_for_account
 from parley.activity.models import Activity
+from parley.activity.panel import page_view_groups
 from parley.contacts import erasure, identity, services
 from parley.contacts.fields import field_map
 from parley.contacts.forms import PAGE_SIZE, ContactFilterForm, NewContactForm
@@ -27,6 +28,7 @@ from parley.tracking.models import Visitor
 
 HISTORY_SHOWN = 50
 ACTIVITIES_SHOWN = 20
+VISITS_SHOWN = 5
 
 
 def contact_url(contact) -> str:
@@ -174,6 +176,7 @@ def history_context(contact, library) -> dict:
 
 def page_context(request, contact, *, rows=None) -> dict:
     library = field_map(contact.account)
+    views_summary, visits = page_view_groups(contact)
     return {
         "contact": contact,
         "rows": rows or [field_row(contact, f) for f in library.values()],
@@ -181,6 +184,8 @@ def page_context(request, contact, *, rows=None) -> dict:
         "members": members_of(contact.account),
         "statuses": Status.choices,
         "browsers": browsers(contact),
+        "views_summary": views_summary,
+        "visits": (visits or [])[:VISITS_SHOWN],
         **history_context(contact, library),
     }
 

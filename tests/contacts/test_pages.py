@@ -10,6 +10,7 @@ from parley.contacts import fields, services
 from parley.contacts.models import Contact, ContactField, FieldChange, Source, Trust
 from parley.contacts.services import Provenance
 from parley.contacts.values import normalise_all
+from parley.tracking.models import PageView, Visitor
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -198,6 +199,23 @@ def test_the_contact_page_shows_every_field_with_its_provenance(web, account, an
     assert 'class="rejected"' in text and "Evil Corp" in text
     assert "1 h 02 min" in text and ">12<" in text
     assert 'id="status-select"' in text and "Merge with…" in text and "Delete" in text
+
+
+def test_the_contact_page_shows_recent_visits_with_time_on_page(web, account, ana):
+    visitor = Visitor.objects.create(account=account, contact=ana, trust="verified")
+    for i, (title, ms) in enumerate([("Pricing", 95_000), ("Book a demo", 30_000)]):
+        PageView.objects.create(
+            account=account,
+            visitor=visitor,
+            url=f"https://acme.test/{i}",
+            title=title,
+            visible_ms=ms,
+            visit=1,
+        )
+    text = html(web.get(f"/contacts/{ana.id}/"))
+    assert "Recent visits" in text and "Visit 1" in text
+    assert "Pricing" in text and "1 min" in text and "Book a demo" in text and "30 s" in text
+    assert "1 verified" in text  # the linked browser and its trust
 
 
 def test_it_edits_a_field_in_place(web, account, ana, size_field):
