@@ -176,7 +176,7 @@ def history_context(contact, library) -> dict:
 
 def page_context(request, contact, *, rows=None) -> dict:
     library = field_map(contact.account)
-    views_summary, visits = page_view_groups(contact)
+    _, visits = page_view_groups(contact)
     return {
         "contact": contact,
         "rows": rows or [field_row(contact, f) for f in library.values()],
@@ -184,7 +184,6 @@ def page_context(request, contact, *, rows=None) -> dict:
         "members": members_of(contact.account),
         "statuses": Status.choices,
         "browsers": browsers(contact),
-        "views_summary": views_summary,
         "visits": (visits or [])[:VISITS_SHOWN],
         **history_context(contact, library),
     }
