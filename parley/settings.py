@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "parley.integrations",
     "parley.web",
     "parley.widget",
+    "parley.reports",
+    "parley.imports",
 ]
 
 MIDDLEWARE = [

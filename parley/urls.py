@@ -20,6 +20,8 @@ APP_URLS: list[str] = [
     "parley.bots.urls",
     "parley.booking.urls",
     "parley.activity.urls",
+    "parley.reports.urls",
+    "parley.imports.urls",
 ]
 urlpatterns += [path("", include(module)) for module in APP_URLS]
 

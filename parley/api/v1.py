@@ -41,6 +41,7 @@ EXTRA_ROUTERS: list[str] = [
     "parley.integrations.api",
     "parley.booking.api",
     "parley.activity.api",
+    "parley.reports.api",
 ]
 
 register_routers()

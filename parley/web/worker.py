@@ -18,6 +18,7 @@ PERIODIC: list[tuple[str, int, str]] = [
     ("retention", 3600, "parley.tracking.services.enforce_retention"),
     ("integrations", 5, "parley.integrations.tasks.periodic"),
     ("bookings", 30, "parley.booking.services.periodic"),
+    ("imports", 60, "parley.imports.tasks.sweep"),
 ]
 
 
