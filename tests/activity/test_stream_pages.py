@@ -379,3 +379,33 @@ def test_a_remembered_filter_that_was_deleted_is_forgotten(web, member_web, acco
     shared.delete()
     assert member_web.get("/activity/").status_code == 200
     assert member_web.get("/activity/").status_code == 200  # and not remembered any more
+
+
+def test_the_panel_shows_a_conversations_transcript(web, account, owner):
+    from parley.bots.models import Bot, BotVersion
+    from parley.conversations.models import Conversation, Message
+
+    ana = make_contact(account, first_name="Ana", email="ana@x.test")
+    bot = Bot.objects.create(account=account, name="Qualifier", owner=owner)
+    version = BotVersion.objects.create(account=account, bot=bot, number=1, flow={})
+    chat = Conversation.objects.create(account=account, bot=bot, version=version, contact=ana)
+    for seq, (sender, text) in enumerate(
+        [("bot", "How many people work there?"), ("visitor", "11-200"), ("bot", "Thanks!")]
+    ):
+        Message.objects.create(
+            account=account, conversation=chat, sender=sender, text=text, seq=seq
+        )
+    make_activity(
+        account,
+        "conversation",
+        contact=ana,
+        owner=owner,
+        bot_id=bot.id,
+        conversation_id=chat.id,
+        outcome="completed",
+        summary="Qualifier · 1 answer",
+    )
+    html = page(web, f"/activity/contacts/{ana.id}/panel", **HTMX)
+    assert "Transcript (3 messages)" in html
+    assert html.index("How many people") < html.index("11-200") < html.index("Thanks!")
+    assert 'class="msg msg-visitor"' in html

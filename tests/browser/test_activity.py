@@ -123,6 +123,16 @@ def sales(account, owner, teammate):
     return {"ana": ana, "bo": bo, "cy": cy}
 
 
+def choose(page, name, value):
+    """Pick in the condition row's select and wait for htmx to put the new row in place."""
+    row = page.locator("#cond-rows .cond-row").last
+    row.locator("select[name=co]").wait_for()
+    before = row.element_handle()
+    row.locator(f"select[name={name}]").select_option(value)
+    before.wait_for_element_state("hidden")  # detached: replaced by the server's row
+    expect(page.locator(f"#cond-rows .cond-row select[name={name}]")).to_have_value(value)
+
+
 def rows(page):
     return page.locator("#stream-rows .act-row")
 
@@ -145,13 +155,10 @@ def test_a_salesperson_filters_saves_reopens_and_updates_a_contact(
 
     # A condition on a contact field: plan is Pro.
     page.click("text=+ Add condition")
-    row = page.locator("#cond-rows .cond-row").last
-    row.locator("select[name=cf]").select_option("plan")
-    expect(row.locator("datalist option[value=pro]")).to_have_count(1)
-    row = page.locator("#cond-rows .cond-row").last
-    row.locator("select[name=co]").select_option("equals")
-    row = page.locator("#cond-rows .cond-row").last
-    row.locator("input[name=cv]").fill("Pro")
+    choose(page, "cf", "plan")  # the row re-renders for the field: its ops, its options
+    expect(page.locator("#cond-rows .cond-row datalist option[value=pro]")).to_have_count(1)
+    choose(page, "co", "equals")
+    page.locator("#cond-rows .cond-row input[name=cv]").fill("Pro")
     page.click("button:has-text('Apply')")
     expect(rows(page)).to_have_count(2)
     expect(page.locator("#stream-rows")).not_to_contain_text("Cy Park")
