@@ -247,6 +247,11 @@ def _answer(account, visitor, conversation_pk, interaction_id, value, client_mes
     fields = field_map(account)
     if awaiting.get("input") == "booking" and value is not None:
         value = book(conversation, awaiting, value, visitor, trust, tz)
+        # Booking may identify the guest as another contact (and merge into it): follow it.
+        visitor = Visitor.objects.select_related("contact").get(pk=visitor.pk)
+        conversation.refresh_from_db(fields=["contact", "assignee", "has_booking"])
+        contact = visitor.contact or conversation.contact
+        trust = visitor.trust or Trust.COOKIE
     step = advance(flow, state, load_facts(account, contact, visitor, trust, fields,
                                            conversation.url), Answer(interaction_id, value))
     if step.error:

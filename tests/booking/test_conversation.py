@@ -221,14 +221,6 @@ def test_invalid_booking_fields_answer_422_naming_them(site, bot):
     assert not Booking.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "conversations.services._answer keeps the contact it loaded before calling "
-        "booking.conversation.book, so finish_turn puts the merged (anonymous) contact back on "
-        "the conversation; the booking itself goes to the right contact"
-    ),
-)
 def test_booking_with_an_email_another_contact_holds_links_the_visitor_to_it(
     site, owner, demo_calendar
 ):
