@@ -34,6 +34,7 @@ class Tally:
     def __init__(self):
         self.reach_outs = 0
         self.outcomes = Counter()
+        self.from_reach_out = 0
         self.bookings = Counter()
         self.status_contacts = defaultdict(set)
 
@@ -46,6 +47,7 @@ class Tally:
                 "completed": self.outcomes["completed"],
                 "abandoned": self.outcomes["abandoned"],
                 "open": self.outcomes["started"],
+                "from_reach_out": self.from_reach_out,
             },
             "bookings": {"made": self.bookings["made"], "canceled": self.bookings["canceled"]},
             "statuses": {s: len(self.status_contacts[s]) for s in Status.values},
@@ -119,6 +121,7 @@ def build(account, bot, period: Period, *, now=None) -> dict:
         "last_reply_at",
         "started_at",
         "has_booking",
+        "initiated_by",
         "state",
     )
     for (
@@ -129,11 +132,13 @@ def build(account, bot, period: Period, *, now=None) -> dict:
         last_reply_at,
         started_at,
         booked,
+        initiated_by,
         state,
     ) in rows.iterator(chunk_size=CHUNK):
         outcome = outcome_of(stored, last_reply_at, cutoff)
         for tally in slices.each(rule_id, website_id):
             tally.outcomes[outcome] += 1
+            tally.from_reach_out += initiated_by == "bot"
         funnels[version_id].add(state or {}, outcome)
         by_day[period.day_of(started_at)][outcome] += 1
         if booked:

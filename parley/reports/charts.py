@@ -23,17 +23,22 @@ def day_bars(
     series: list[tuple[str, str, list[int]]],
     *,
     label: str,
+    stacked: bool = False,
     width: int = 320,
     height: int = 84,
 ) -> SafeString:
-    """Bars per day. `series` is [(css_class, name, values)], drawn over each other in
-    order, so a subset (completed) drawn after its whole (started) shows inside it."""
+    """Bars per day. `series` is [(css_class, name, values)]: stacked bottom-up in order
+    when `stacked` (parts of a whole), else drawn over each other in order (so a subset
+    drawn after its whole shows inside it)."""
     top, bottom = 14, 16
     plot_h = height - top - bottom
     n = max(len(days), 1)
     slot = width / n
     bar_w = min(max(slot * 0.72, 1.0), DAY_WIDTH_MAX)
-    peak = max([max(values, default=0) for _, _, values in series] + [0])
+    if stacked:
+        peak = max([sum(day) for day in zip(*(v for _, _, v in series), strict=True)] + [0])
+    else:
+        peak = max([max(values, default=0) for _, _, values in series] + [0])
     scale = plot_h / peak if peak else 0
     parts = [
         format_html(
@@ -50,18 +55,22 @@ def day_bars(
             top + plot_h + 0.5,
         ),
     ]
+    base = [0.0] * len(days)
     for css, _, values in series:
         for i, value in enumerate(values):
             if not value:
                 continue
             h = max(value * scale, 1.5)
             x = i * slot + (slot - bar_w) / 2
+            y = top + plot_h - h - base[i]
+            if stacked:
+                base[i] += h
             parts.append(
                 format_html(
                     '<rect class="bar {}" x="{}" y="{}" width="{}" height="{}" rx="1"/>',
                     css,
                     _num(x),
-                    _num(top + plot_h - h),
+                    _num(y),
                     _num(bar_w),
                     _num(h),
                 )

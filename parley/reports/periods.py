@@ -107,7 +107,8 @@ def parse_period(params, *, today: date | None = None) -> Period:
             raise ValidationError({"to": "The period ends before it starts."})
         if (last - first).days + 1 > MAX_DAYS:
             raise ValidationError({"from": f"A period is at most {MAX_DAYS} days."})
-        return Period(first, last, tz)
+        span = (last - first).days + 1
+        return Period(first, last, tz, preset=span if last == today and span in PRESETS else None)
     raw = str(params.get("period") or DEFAULT_DAYS).strip().removesuffix("d")
     if not raw.isdigit() or int(raw) not in PRESETS:
         raise ValidationError(

@@ -6,6 +6,7 @@ from parley.reports.dashboard import humanise_seconds
 from parley.reports.periods import PRESETS, Period, zone_names
 
 STATUS_LABELS = dict(Status.choices)
+OUTCOME_LEGEND = [("c-ok", "completed"), ("c-danger", "abandoned"), ("c-soft", "open")]
 
 
 def period_context(period: Period, path: str) -> dict:
@@ -27,11 +28,41 @@ def rate(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "—"
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def outcome_bars(days, started, completed, abandoned, label):
+    """Conversations per day, stacked: completed, abandoned, still open."""
+    still_open = [s - c - a for s, c, a in zip(started, completed, abandoned, strict=True)]
+    return charts.day_bars(
+        days,
+        [
+            ("c-ok", "completed", completed),
+            ("c-danger", "abandoned", abandoned),
+            ("c-soft", "open", still_open),
+        ],
+        label=label,
+        stacked=True,
+    )
+
+
+def conversations_card(conv: dict, chart, extra: str = "") -> dict:
+    return {
+        "key": "conversations",
+        "title": "Conversations started",
+        "value": conv["started"],
+        "note": f"{conv['completed']} completed ({rate(conv['completed'], conv['started'])})"
+        f" · {conv['abandoned']} abandoned{extra}",
+        "chart": chart,
+        "legend": charts.legend(OUTCOME_LEGEND),
+    }
+
+
 def dashboard_cards(data: dict, period: Period) -> list[dict]:
     days = period.days
     conv = data["conversations"]
     meetings = data["meetings"]
-    wait = data["time_to_meeting"]
     return [
         {
             "key": "visitors",
@@ -44,22 +75,16 @@ def dashboard_cards(data: dict, period: Period) -> list[dict]:
                 label="Visitors seen per day",
             ),
         },
-        {
-            "key": "conversations",
-            "title": "Conversations started",
-            "value": conv["started"],
-            "note": f"{conv['completed']} completed ({rate(conv['completed'], conv['started'])})"
-            f" · {conv['abandoned']} abandoned",
-            "chart": charts.day_bars(
+        conversations_card(
+            conv,
+            outcome_bars(
                 days,
-                [
-                    ("c-soft", "started", conv["series"]["started"]),
-                    ("c-ok", "completed", conv["series"]["completed"]),
-                ],
-                label="Conversations per day",
+                conv["series"]["started"],
+                conv["series"]["completed"],
+                conv["series"]["abandoned"],
+                "Conversations started per day",
             ),
-            "legend": charts.legend([("c-soft", "started"), ("c-ok", "completed")]),
-        },
+        ),
         {
             "key": "captured",
             "title": "New contacts captured",
@@ -84,19 +109,21 @@ def dashboard_cards(data: dict, period: Period) -> list[dict]:
                 days, [("c-ok", "booked", meetings["series"])], label="Meetings booked per day"
             ),
         },
-        {
-            "key": "wait",
-            "title": "Time to meeting (median)",
-            "value": humanise_seconds(wait["median_s"]),
-            "note": (
-                f"from first contact, over {wait['contacts']} contact"
-                f"{'s' if wait['contacts'] != 1 else ''}"
-                if wait["contacts"]
-                else "no first meetings in this period"
-            ),
-            "rows": meter_rows([(b["label"], b["count"]) for b in wait["histogram"]], "c-brand"),
-        },
     ]
+
+
+def wait_card(wait: dict) -> dict:
+    return {
+        "key": "wait",
+        "title": "Time to meeting (median)",
+        "value": humanise_seconds(wait["median_s"]),
+        "note": (
+            f"from first contact to first meeting, over {plural(wait['contacts'], 'contact')}"
+            if wait["contacts"]
+            else "no first meetings in this period"
+        ),
+        "rows": meter_rows([(b["label"], b["count"]) for b in wait["histogram"]], "c-brand"),
+    }
 
 
 def meter_rows(pairs, css, scale_max=None) -> list[dict]:
@@ -134,42 +161,33 @@ def bot_cards(stats: dict, period: Period) -> list[dict]:
     def col(key):
         return [d[key] for d in daily]
 
+    reach_outs = totals["reach_outs"]
     return [
         {
             "key": "reach_outs",
             "title": "Reach-outs shown",
-            "value": totals["reach_outs"],
-            "note": f"{rate(conv['started'], totals['reach_outs'])} led to a conversation"
-            if totals["reach_outs"]
-            else "pop-ups shown to visitors",
+            "value": reach_outs,
+            "note": (
+                f"{plural(conv['from_reach_out'], 'conversation')} started from one "
+                f"({rate(conv['from_reach_out'], reach_outs)})"
+                if reach_outs
+                else "no pop-up shown in this period"
+            ),
             "chart": charts.day_bars(
-                days, [("c-soft", "reach-outs", col("reach_outs"))], label="Reach-outs per day"
+                days, [("c-brand", "reach-outs", col("reach_outs"))], label="Reach-outs per day"
             ),
         },
-        {
-            "key": "conversations",
-            "title": "Conversations started",
-            "value": conv["started"],
-            "note": f"{conv['completed']} completed ({rate(conv['completed'], conv['started'])})"
-            f" · {conv['open']} still open",
-            "chart": charts.day_bars(
+        conversations_card(
+            conv,
+            outcome_bars(
                 days,
-                [("c-soft", "started", col("started")), ("c-ok", "completed", col("completed"))],
-                label="Conversations per day",
+                col("started"),
+                col("completed"),
+                col("abandoned"),
+                "Conversations started per day",
             ),
-            "legend": charts.legend([("c-soft", "started"), ("c-ok", "completed")]),
-        },
-        {
-            "key": "abandoned",
-            "title": "Abandoned",
-            "value": conv["abandoned"],
-            "note": f"{rate(conv['abandoned'], conv['started'])} of conversations",
-            "chart": charts.day_bars(
-                days,
-                [("c-danger", "abandoned", col("abandoned"))],
-                label="Abandoned conversations per day",
-            ),
-        },
+            extra=f" · {conv['open']} open",
+        ),
         {
             "key": "bookings",
             "title": "Bookings made",
@@ -218,11 +236,11 @@ def funnel_rows(funnel: dict) -> list[dict]:
                     [
                         ("c-ok", step["passed"]),
                         ("c-danger", step["dropped"]),
-                        ("c-muted", step["waiting"]),
+                        ("c-soft", step["waiting"]),
                     ],
                     top,
-                    label=f"{step['interaction_id']}: {step['reached']} reached, {step['passed']} "
-                    f"passed, {step['dropped']} dropped off",
+                    label=f"{step['interaction_id']}: {step['reached']} reached, "
+                    f"{step['passed']} passed, {step['dropped']} dropped off",
                 ),
             }
         )
@@ -247,7 +265,7 @@ def split_rows(rows: list[dict], key: str) -> list[dict]:
                     [
                         ("c-ok", conv["completed"]),
                         ("c-danger", conv["abandoned"]),
-                        ("c-muted", conv["open"]),
+                        ("c-soft", conv["open"]),
                     ],
                     conv["started"],
                     label=f"{conv['completed']} of {conv['started']} completed",

@@ -33,6 +33,7 @@ def dashboard_page(request):
         "problem": problem,
         "data": data,
         "cards": presenters.dashboard_cards(data, period),
+        "wait": presenters.wait_card(data["time_to_meeting"]),
         "status_rows": presenters.status_rows(data["statuses"]),
         "status_chart": presenters.charts.day_bars(
             period.days,

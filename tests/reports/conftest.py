@@ -66,8 +66,13 @@ def at(day, hour=12, minute=0) -> datetime:
     return datetime(2025, 3, day, hour, minute, tzinfo=UTC)
 
 
-def talk(widget, bot=None, answers=()):
-    response = widget.start(bot.id if bot else None)
+def talk(widget, bot=None, answers=(), initiated_by=None):
+    body = {"visitor_token": widget.token, "url": "https://www.acme.test/pricing"}
+    if bot is not None:
+        body["bot_id"] = str(bot.id)
+    if initiated_by:
+        body["initiated_by"] = initiated_by  # "bot": the visitor answered a reach-out
+    response = widget.post("/conversations", body)
     assert response.status_code == 200, response.data
     turn = response.data
     for value in answers:
