@@ -7,11 +7,14 @@ from parley.api.errors import error_responses
 from parley.bots.models import Bot
 from parley.reports import bot_stats
 from parley.reports.periods import parse_period
+from parley.reports.shapes import BotStatsOut
 
 router = Router(tags=["Reports"])
 
 
-@router.get("/bots/{bot_id}/stats", response={200: dict, **error_responses(404, 422)})
+@router.get(
+    "/bots/{bot_id}/stats", response={200: BotStatsOut, **error_responses(404, 422)}, by_alias=True
+)
 def get_bot_stats(
     request,
     bot_id: str,

@@ -155,6 +155,12 @@ def test_presets_end_today_in_the_zone(db):
     assert period.start.utcoffset() == timedelta(hours=13)
 
 
+def test_a_range_ending_today_is_recognised_as_a_preset():
+    today = date(2025, 3, 9)
+    assert parse_period({"from": "2025-03-03", "to": "2025-03-09"}, today=today).preset == 7
+    assert parse_period({"from": "2025-03-03", "to": "2025-03-08"}, today=today).preset is None
+
+
 @pytest.mark.parametrize(
     "params, key",
     [
