@@ -24,7 +24,6 @@ errors.install(api)
 
 def register_routers():
     from parley.accounts.api import router as accounts_router
-
     from parley.contacts.api import router as contacts_router
 
     api.add_router("", accounts_router)

@@ -2,6 +2,7 @@
 Settings → Contact fields, for admins, members and outsiders."""
 
 import json
+import re
 
 import pytest
 
@@ -120,9 +121,12 @@ def test_the_list_pages_by_fifty(web, account):
         [Contact(account=account, first_name=f"P{i:03}", search=f"p{i:03}") for i in range(55)]
     )
     first = html(web.get("/contacts/"))
-    assert "55 contacts" in first and "Page 1 of 2" in first and first.count("P0") == 50
+    assert "55 contacts" in first and "Page 1 of 2" in first
     second = html(web.get("/contacts/?page=2"))
-    assert second.count("P0") == 5 and "← Previous" in second
+    assert "← Previous" in second
+    # Names by pattern: a bare "P0" may also occur in the page's random CSRF token.
+    on_first, on_second = (set(re.findall(r"\bP0\d\d\b", page)) for page in (first, second))
+    assert len(on_first) == 50 and len(on_second) == 5 and not on_first & on_second
 
 
 def test_the_list_costs_the_same_queries_for_5_or_50_rows(
