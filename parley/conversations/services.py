@@ -285,7 +285,9 @@ def _answer(account, visitor, conversation_pk, interaction_id, value, client_mes
                   booking=booking_offer(conversation, step.awaiting, tz), actions=ctx.actions)
     Message.objects.filter(conversation=conversation,
                            client_message_id=client_message_id).update(turn=result)
-    return result
+    # Answer with the turn as stored, so a repeat of this client_message_id answers the very
+    # same bytes (PostgreSQL's jsonb keeps its own key order, not the one written).
+    return repeated(conversation, client_message_id)
 
 
 def book(conversation, awaiting, value, visitor, trust, tz):
