@@ -10,7 +10,7 @@ PORT ?= 8000
 export PARLEY_HOME := $(CURDIR)
 export PARLEY_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lint format bench bench-large clean
+.PHONY: run test install lint format bench bench-large wrk clean
 
 $(STAMP): pyproject.toml
 	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c 'import ensurepip' 2>/dev/null; then \
@@ -49,10 +49,16 @@ format: install
 	@$(VENV)/bin/ruff format parley tests bench tools
 	@$(VENV)/bin/ruff check --fix parley tests bench tools
 
-bench: install
+# The load generator: Debian's wrk (the runner falls back to its asyncio client without it).
+wrk:
+	@command -v wrk >/dev/null || { echo "Installing wrk (needs apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk \
+	  || echo "!!! wrk could not be installed: the asyncio client measures instead"; }
+
+bench: install wrk
 	@$(PY) bench/run.py --profile small
 
-bench-large: install
+bench-large: install wrk
 	@$(PY) bench/run.py --profile large --databases postgres
 
 clean:

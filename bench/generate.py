@@ -26,13 +26,75 @@ PROFILES = {
     "large": {"contacts": 1_000_000, "page_views": 10_000_000, "activities": 2_000_000},
 }
 USERS, BOTS = 50, 20
-FIRST = ["Ana", "Ben", "Chloé", "Dmitri", "Elif", "Femi", "Greta", "Hiro", "Ines", "Jürgen",
-         "Kai", "Lena", "Marta", "Noah", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Zoë",
-         "Łucja", "Mateo", "Aisha", "Tomás", "Yuki", "Omar", "Sara", "Liam", "Nora", "Ivan"]
-LAST = ["Smith", "Müller", "García", "Rossi", "Nowak", "Okafor", "Tanaka", "Dubois", "Silva",
-        "Kowalski", "Jensen", "Haddad", "Novak", "Schmidt", "Costa", "Ivanova", "Brown", "Lee"]
-COMPANIES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Soylent",
-             "Cyberdyne", "Tyrell", "Aperture", "Vandelay", "Wonka", "Oscorp", "Pied Piper"]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elif",
+    "Femi",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jürgen",
+    "Kai",
+    "Lena",
+    "Marta",
+    "Noah",
+    "Olu",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Zoë",
+    "Łucja",
+    "Mateo",
+    "Aisha",
+    "Tomás",
+    "Yuki",
+    "Omar",
+    "Sara",
+    "Liam",
+    "Nora",
+    "Ivan",
+]
+LAST = [
+    "Smith",
+    "Müller",
+    "García",
+    "Rossi",
+    "Nowak",
+    "Okafor",
+    "Tanaka",
+    "Dubois",
+    "Silva",
+    "Kowalski",
+    "Jensen",
+    "Haddad",
+    "Novak",
+    "Schmidt",
+    "Costa",
+    "Ivanova",
+    "Brown",
+    "Lee",
+]
+COMPANIES = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Stark",
+    "Wayne",
+    "Soylent",
+    "Cyberdyne",
+    "Tyrell",
+    "Aperture",
+    "Vandelay",
+    "Wonka",
+    "Oscorp",
+    "Pied Piper",
+]
 SIZES = ["1-10", "11-200", "200+"]
 STATUSES = [None, None, "qualified", "marketing_qualified", "sales_qualified", "disqualified"]
 PAGES = ["/", "/pricing", "/about", "/blog/why-us", "/features", "/contact", "/customers"]
@@ -60,8 +122,9 @@ class Table:
                 self.defaults[f.attname] = f.default
             else:
                 self.defaults[f.attname] = f.default
-        self.kinds = [(f.target_field if f.is_relation else f).get_internal_type()
-                      for f in self.fields]
+        self.kinds = [
+            (f.target_field if f.is_relation else f).get_internal_type() for f in self.fields
+        ]
         self.rows = []
         self.batch = batch
         self.count = 0
@@ -137,7 +200,8 @@ def generate(profile: str, seed: int = 1) -> dict:
     users = [admin]
     for i in range(USERS - 1):
         user = User.objects.filter(email=f"bench{i}@example.com").first() or User.objects.create(
-            email=f"bench{i}@example.com", name=f"Seller {i}")
+            email=f"bench{i}@example.com", name=f"Seller {i}"
+        )
         Membership.objects.create(account=account, user=user, role=Role.MEMBER)
         users.append(user)
     ready_made.ensure_fields(account, ["company_size", "role"])
@@ -146,8 +210,10 @@ def generate(profile: str, seed: int = 1) -> dict:
         key = ["qualify", "newsletter", "support"][i % 3]
         if key == "qualify":
             bot = ready_made.create_from_template(account, admin, key)
-            flow = dict(bot.draft, interactions=[x for x in bot.draft["interactions"]
-                                                 if x["type"] != "booking"])
+            flow = dict(
+                bot.draft,
+                interactions=[x for x in bot.draft["interactions"] if x["type"] != "booking"],
+            )
             bot = bot_services.update_bot(bot, draft=flow, name=f"Qualify {i}")
         else:
             bot = ready_made.create_from_template(account, admin, key)
@@ -176,16 +242,30 @@ def generate(profile: str, seed: int = 1) -> dict:
             cid = uuid.uuid4()
             contact_ids.append(cid)
             contacts.add(
-                id=cid, account_id=account.id, first_name=first if known else "",
-                last_name=last if known else "", email=email, company=company if known else "",
-                custom={"company_size": rng.choice(SIZES), "role": rng.choice(
-                    ["CEO", "CTO", "Head of Sales", "Marketing lead", "Engineer"])},
-                field_meta={}, search=f"{first} {last} {email or ''} {company}".casefold()
-                if known else "", status=rng.choice(STATUSES),
+                id=cid,
+                account_id=account.id,
+                first_name=first if known else "",
+                last_name=last if known else "",
+                email=email,
+                company=company if known else "",
+                custom={
+                    "company_size": rng.choice(SIZES),
+                    "role": rng.choice(
+                        ["CEO", "CTO", "Head of Sales", "Marketing lead", "Engineer"]
+                    ),
+                },
+                field_meta={},
+                search=f"{first} {last} {email or ''} {company}".casefold() if known else "",
+                status=rng.choice(STATUSES),
                 owner_id=rng.choice(users).id if rng.random() < 0.7 else None,
-                created_at=created, updated_at=created, last_seen_at=created,
-                visits=rng.randint(1, 5), page_views=rng.randint(1, 30),
-                time_on_site_s=rng.randint(10, 3000), conversations=rng.randint(0, 3))
+                created_at=created,
+                updated_at=created,
+                last_seen_at=created,
+                visits=rng.randint(1, 5),
+                page_views=rng.randint(1, 30),
+                time_on_site_s=rng.randint(10, 3000),
+                conversations=rng.randint(0, 3),
+            )
         contacts.flush()
     timings["contacts_s"] = round(time.monotonic() - t0, 1)
 
@@ -198,23 +278,46 @@ def generate(profile: str, seed: int = 1) -> dict:
             vid = uuid.uuid4()
             visitor_ids.append((vid, cid))
             stamp = moment()
-            visitors.add(id=vid, account_id=account.id, token="v_" + uuid.uuid4().hex,
-                         contact_id=cid, trust="cookie", consent="granted", created_at=stamp,
-                         last_seen_at=stamp, visits=1)
+            visitors.add(
+                id=vid,
+                account_id=account.id,
+                token="v_" + uuid.uuid4().hex,
+                contact_id=cid,
+                trust="cookie",
+                consent="granted",
+                created_at=stamp,
+                last_seen_at=stamp,
+                visits=1,
+            )
         visitors.flush()
     views = Table(PageView, connection)
     with transaction.atomic():
         panel_visitor = visitor_ids[0][0]
         for i in range(1000):
-            views.add(id=uuid.uuid4(), account_id=account.id, visitor_id=panel_visitor,
-                      contact_id=panel_id, url="https://bench.example.com" + rng.choice(PAGES),
-                      title="Page", started_at=moment(), visible_ms=rng.randint(1, 300) * 1000,
-                      visit=1 + i // 20)
+            views.add(
+                id=uuid.uuid4(),
+                account_id=account.id,
+                visitor_id=panel_visitor,
+                contact_id=panel_id,
+                url="https://bench.example.com" + rng.choice(PAGES),
+                title="Page",
+                started_at=moment(),
+                visible_ms=rng.randint(1, 300) * 1000,
+                visit=1 + i // 20,
+            )
         for _ in range(sizes["page_views"] - 1000):
             vid, cid = visitor_ids[rng.randrange(len(visitor_ids))]
-            views.add(id=uuid.uuid4(), account_id=account.id, visitor_id=vid, contact_id=cid,
-                      url="https://bench.example.com" + rng.choice(PAGES), title="Page",
-                      started_at=moment(), visible_ms=rng.randint(1, 300) * 1000, visit=1)
+            views.add(
+                id=uuid.uuid4(),
+                account_id=account.id,
+                visitor_id=vid,
+                contact_id=cid,
+                url="https://bench.example.com" + rng.choice(PAGES),
+                title="Page",
+                started_at=moment(),
+                visible_ms=rng.randint(1, 300) * 1000,
+                visit=1,
+            )
         views.flush()
     timings["page_views_s"] = round(time.monotonic() - t0, 1)
 
@@ -232,24 +335,53 @@ def generate(profile: str, seed: int = 1) -> dict:
                 conv = uuid.uuid4()
                 outcome = rng.choice(["completed", "completed", "abandoned", "started"])
                 has_booking = outcome == "completed" and rng.random() < 0.2
-                conversations.add(id=conv, account_id=account.id, bot_id=bot.id,
-                                  version_id=version.id, contact_id=cid, assignee_id=owner.id,
-                                  state={}, outcome=outcome, answers=rng.randint(0, 5),
-                                  has_booking=has_booking, started_at=stamp,
-                                  last_reply_at=stamp, initiated_by="bot")
-                activities.add(id=uuid.uuid4(), account_id=account.id, type="conversation",
-                               occurred_at=stamp, updated_at=stamp, actor_kind="visitor",
-                               owner_id=owner.id, contact_id=cid, bot_id=bot.id,
-                               conversation_id=conv, outcome=outcome, has_booking=has_booking,
-                               summary=f"{bot.name} · 3 answers",
-                               data={"answers": 3, "last_reply_at": stamp.isoformat()})
+                conversations.add(
+                    id=conv,
+                    account_id=account.id,
+                    bot_id=bot.id,
+                    version_id=version.id,
+                    contact_id=cid,
+                    assignee_id=owner.id,
+                    state={},
+                    outcome=outcome,
+                    answers=rng.randint(0, 5),
+                    has_booking=has_booking,
+                    started_at=stamp,
+                    last_reply_at=stamp,
+                    initiated_by="bot",
+                )
+                activities.add(
+                    id=uuid.uuid4(),
+                    account_id=account.id,
+                    type="conversation",
+                    occurred_at=stamp,
+                    updated_at=stamp,
+                    actor_kind="visitor",
+                    owner_id=owner.id,
+                    contact_id=cid,
+                    bot_id=bot.id,
+                    conversation_id=conv,
+                    outcome=outcome,
+                    has_booking=has_booking,
+                    summary=f"{bot.name} · 3 answers",
+                    data={"answers": 3, "last_reply_at": stamp.isoformat()},
+                )
             else:
                 kind = rng.choice(["status_changed", "field_changed"])
-                activities.add(id=uuid.uuid4(), account_id=account.id, type=kind,
-                               occurred_at=stamp, updated_at=stamp, actor_id=owner.id,
-                               owner_id=owner.id, contact_id=cid,
-                               summary="Status set to Qualified" if kind == "status_changed"
-                               else "Changed Company", data={})
+                activities.add(
+                    id=uuid.uuid4(),
+                    account_id=account.id,
+                    type=kind,
+                    occurred_at=stamp,
+                    updated_at=stamp,
+                    actor_id=owner.id,
+                    owner_id=owner.id,
+                    contact_id=cid,
+                    summary="Status set to Qualified"
+                    if kind == "status_changed"
+                    else "Changed Company",
+                    data={},
+                )
         conversations.flush()
         activities.flush()
     timings["activities_s"] = round(time.monotonic() - t0, 1)
@@ -260,12 +392,22 @@ def generate(profile: str, seed: int = 1) -> dict:
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return {**extras(account, admin), "account": str(account.id), "site_key": account.site_key,
-            "panel_contact": str(panel_id), "bots": [str(b.id) for b in bots],
-            "qualify_bot": str(bots[0].id), "admin": str(admin.id),
-            "rows": {"contacts": contacts.count, "page_views": views.count,
-                     "activities": activities.count, "conversations": conversations.count},
-            "timings": timings}
+    return {
+        **extras(account, admin),
+        "account": str(account.id),
+        "site_key": account.site_key,
+        "panel_contact": str(panel_id),
+        "bots": [str(b.id) for b in bots],
+        "qualify_bot": str(bots[0].id),
+        "admin": str(admin.id),
+        "rows": {
+            "contacts": contacts.count,
+            "page_views": views.count,
+            "activities": activities.count,
+            "conversations": conversations.count,
+        },
+        "timings": timings,
+    }
 
 
 def extras(account, admin) -> dict:
@@ -285,11 +427,14 @@ def extras(account, admin) -> dict:
     session["account_id"] = str(account.id)
     session.create()
     tokens = [f"v_bench_{n}" for n in range(2000)]
-    Visitor.objects.bulk_create([Visitor(account=account, token=t, consent="granted", visits=1)
-                                 for t in tokens])
-    return {"api_key": key, "session_cookie": f"{settings.SESSION_COOKIE_NAME}="
-                                               f"{session.session_key}",
-            "visitor_tokens": tokens}
+    Visitor.objects.bulk_create(
+        [Visitor(account=account, token=t, consent="granted", visits=1) for t in tokens]
+    )
+    return {
+        "api_key": key,
+        "session_cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+        "visitor_tokens": tokens,
+    }
 
 
 if __name__ == "__main__":

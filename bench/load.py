@@ -41,10 +41,15 @@ class Stats:
         return len(self.latencies) / span if span > 0 else 0.0
 
     def summary(self):
-        return {"requests": len(self.latencies), "rps": round(self.throughput, 1),
-                "p50_ms": _r(self.percentile(50)), "p95_ms": _r(self.percentile(95)),
-                "p99_ms": _r(self.percentile(99)), "errors": self.errors,
-                "statuses": self.statuses}
+        return {
+            "requests": len(self.latencies),
+            "rps": round(self.throughput, 1),
+            "p50_ms": _r(self.percentile(50)),
+            "p95_ms": _r(self.percentile(95)),
+            "p99_ms": _r(self.percentile(99)),
+            "errors": self.errors,
+            "statuses": self.statuses,
+        }
 
 
 def _r(value):
@@ -63,10 +68,17 @@ class Connection:
     async def request(self, method, path, body=None, headers=None):
         if self.writer is None:
             await self.open()
-        payload = b"" if body is None else (body if isinstance(body, bytes) else
-                                            json.dumps(body).encode())
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                 f"Content-Length: {len(payload)}", "Connection: keep-alive"]
+        payload = (
+            b""
+            if body is None
+            else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        )
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            f"Content-Length: {len(payload)}",
+            "Connection: keep-alive",
+        ]
         if body is not None:
             lines.append("Content-Type: application/json")
         for key, value in (headers or {}).items():
@@ -114,8 +126,9 @@ class Connection:
 async def timed(conn, stats, method, path, body=None, headers=None):
     start = time.perf_counter()
     try:
-        status, data = await asyncio.wait_for(conn.request(method, path, body, headers),
-                                              REQUEST_TIMEOUT_S)
+        status, data = await asyncio.wait_for(
+            conn.request(method, path, body, headers), REQUEST_TIMEOUT_S
+        )
     except (TimeoutError, ConnectionError, asyncio.IncompleteReadError, OSError, ValueError):
         conn.close()
         conn.writer = None

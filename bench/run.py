@@ -73,8 +73,13 @@ def prepare_database(kind: str, profile: str) -> str:
 def generate(env, profile) -> dict:
     started = time.monotonic()
     parley("migrate", "-v", "0", env=env)
-    output = subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), profile],
-                            env=env, cwd=ROOT, capture_output=True, text=True)
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), profile],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if output.returncode != 0:
         raise SystemExit(f"generation failed:\n{output.stderr}")
     info = json.loads(output.stdout.strip().splitlines()[-1])
@@ -93,9 +98,22 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "parley"), "serve", "--port", str(self.port),
-             "--workers", "2", "--threads", "8"], env=env, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            [
+                str(ROOT / ".venv" / "bin" / "parley"),
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -108,8 +126,9 @@ class Server:
     def peak_rss_mb(self) -> list[float]:
         """VmHWM of every process of the server (granian's main process and its workers)."""
         out = []
-        pids = subprocess.run(["pgrep", "-g", str(self.process.pid)], capture_output=True,
-                              text=True).stdout.split()
+        pids = subprocess.run(
+            ["pgrep", "-g", str(self.process.pid)], capture_output=True, text=True
+        ).stdout.split()
         for pid in pids:
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
@@ -131,16 +150,24 @@ class Server:
 def wrk(url, script, seconds, connections=64, env=None):
     if not shutil.which("wrk"):
         return None
-    result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
-                             "-s", str(script), url], capture_output=True, text=True,
-                            env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     text = result.stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
     percent = {p: _ms(m) for p, m in re.findall(r"^\s+(50|90|99)%\s+(\S+)", text, re.M)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return {"rps": float(rps[1]) if rps else 0.0, "p50_ms": percent.get("50"),
-            "p90_ms": percent.get("90"), "p99_ms": percent.get("99"),
-            "errors": int(errors[1]) if errors else 0, "tool": "wrk"}
+    return {
+        "rps": float(rps[1]) if rps else 0.0,
+        "p50_ms": percent.get("50"),
+        "p90_ms": percent.get("90"),
+        "p99_ms": percent.get("99"),
+        "errors": int(errors[1]) if errors else 0,
+        "tool": "wrk",
+    }
 
 
 def _ms(text):
@@ -173,14 +200,19 @@ def conversation_session(info):
     answers = {"_consent": True, "size": "200+", "role": "Head of Sales"}
 
     async def session(conn, stats):
-        status, data = await load.timed(conn, stats, "POST", f"/api/widget/{site}/visits",
-                                        {"url": "https://bench.example.com/"})
+        status, data = await load.timed(
+            conn, stats, "POST", f"/api/widget/{site}/visits", {"url": "https://bench.example.com/"}
+        )
         if status != 200:
             return
         token = json.loads(data)["visitor_token"]
-        status, data = await load.timed(conn, stats, "POST", f"/api/widget/{site}/conversations",
-                                        {"visitor_token": token, "bot_id": bot,
-                                         "url": "https://bench.example.com/"})
+        status, data = await load.timed(
+            conn,
+            stats,
+            "POST",
+            f"/api/widget/{site}/conversations",
+            {"visitor_token": token, "bot_id": bot, "url": "https://bench.example.com/"},
+        )
         turn = json.loads(data) if status == 200 else {"ended": True}
         for _ in range(8):
             awaiting = turn.get("awaiting")
@@ -189,16 +221,27 @@ def conversation_session(info):
             iid = awaiting["interaction_id"]
             value = answers.get(iid)
             if value is None:
-                value = (f"{uuid.uuid4().hex[:12]}@bench-visitors.example.com"
-                         if awaiting["input"] == "email" else
-                         awaiting["options"][0]["value"] if awaiting.get("options") else "Yes")
+                value = (
+                    f"{uuid.uuid4().hex[:12]}@bench-visitors.example.com"
+                    if awaiting["input"] == "email"
+                    else awaiting["options"][0]["value"]
+                    if awaiting.get("options")
+                    else "Yes"
+                )
             if awaiting.get("confirm"):
                 value = True
             status, data = await load.timed(
-                conn, stats, "POST",
+                conn,
+                stats,
+                "POST",
                 f"/api/widget/{site}/conversations/{turn['conversation_id']}/answers",
-                {"visitor_token": token, "interaction_id": iid, "value": value,
-                 "client_message_id": uuid.uuid4().hex})
+                {
+                    "visitor_token": token,
+                    "interaction_id": iid,
+                    "value": value,
+                    "client_message_id": uuid.uuid4().hex,
+                },
+            )
             if status != 200:
                 return
             turn = json.loads(data)
@@ -210,8 +253,10 @@ def get_latencies(url, path, headers, seconds, concurrency=4):
     async def one(conn, stats):
         await load.timed(conn, stats, "GET", path, headers=headers)
 
-    return {**run_async(load.closed_loop(url, one, concurrency, seconds)).summary(),
-            "tool": "asyncio"}
+    return {
+        **run_async(load.closed_loop(url, one, concurrency, seconds)).summary(),
+        "tool": "asyncio",
+    }
 
 
 def scenarios(info, server, seconds, profile):
@@ -219,19 +264,22 @@ def scenarios(info, server, seconds, profile):
     results = {}
     log("  ceilings…")
     script = ROOT / "bench" / "wrk" / "post_json.lua"
-    results["ceiling: framework (ninja POST, no DB)"] = (
-        wrk(f"{url}/bench/framework", script, seconds) or ceiling_async(
-            url, "/bench/framework", seconds))
-    results["ceiling: framework, asyncio client"] = ceiling_async(url, "/bench/framework",
-                                                                  seconds)
-    results["ceiling: single write (one ORM insert)"] = (
-        wrk(f"{url}/bench/single-write", script, seconds) or ceiling_async(
-            url, "/bench/single-write", seconds))
+    results["ceiling: framework (ninja POST, no DB)"] = wrk(
+        f"{url}/bench/framework", script, seconds
+    ) or ceiling_async(url, "/bench/framework", seconds)
+    results["ceiling: framework, asyncio client"] = ceiling_async(url, "/bench/framework", seconds)
+    results["ceiling: single write (one ORM insert)"] = wrk(
+        f"{url}/bench/single-write", script, seconds
+    ) or ceiling_async(url, "/bench/single-write", seconds)
     log("  page-view beacons…")
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(info["visitor_tokens"]))
-    beacon = wrk(url, ROOT / "bench" / "wrk" / "beacons.lua", seconds, env={
-        "BENCH_TOKENS": handle.name, "BENCH_SITE_KEY": info["site_key"]})
+    beacon = wrk(
+        url,
+        ROOT / "bench" / "wrk" / "beacons.lua",
+        seconds,
+        env={"BENCH_TOKENS": handle.name, "BENCH_SITE_KEY": info["site_key"]},
+    )
     results["page-view beacons (c64)"] = beacon or {"skipped": "wrk not installed"}
     log("  conversation turns…")
     session = conversation_session(info)
@@ -241,12 +289,16 @@ def scenarios(info, server, seconds, profile):
     per_session = 5.0  # visit + start + 3-4 answers
     opened = run_async(load.open_loop(url, session, half_rps / per_session, seconds)).summary()
     results["conversation turns: open loop at half saturation"] = {
-        **opened, "target_rps": round(half_rps, 1), "tool": "asyncio"}
+        **opened,
+        "target_rps": round(half_rps, 1),
+        "tool": "asyncio",
+    }
     log("  activity stream and contact panel…")
     api = {"Authorization": f"Bearer {info['api_key']}"}
     cookie = {"Cookie": info["session_cookie"]}
-    where = json.dumps({"subject": "contact_field", "field": "company_size", "op": "equals",
-                        "value": "200+"})
+    where = json.dumps(
+        {"subject": "contact_field", "field": "company_size", "op": "equals", "value": "200+"}
+    )
     from urllib.parse import quote
 
     gets = {
@@ -255,9 +307,13 @@ def scenarios(info, server, seconds, profile):
         "GET /activities?where=company_size": (f"/api/v1/activities?where={quote(where)}", api),
         "stream page /activity/": ("/activity/", cookie),
         "contact panel: page views API": (
-            f"/api/v1/contacts/{info['panel_contact']}/page-views", api),
+            f"/api/v1/contacts/{info['panel_contact']}/page-views",
+            api,
+        ),
         "contact panel: activities API": (
-            f"/api/v1/contacts/{info['panel_contact']}/activities", api),
+            f"/api/v1/contacts/{info['panel_contact']}/activities",
+            api,
+        ),
         "contact panel page": (f"/activity/contacts/{info['panel_contact']}/panel", cookie),
         "contact page": (f"/contacts/{info['panel_contact']}/", cookie),
     }
@@ -267,36 +323,65 @@ def scenarios(info, server, seconds, profile):
     return results
 
 
+def csv_import(env, rows) -> dict:
+    """Rows per second of the import job (the worker's code), with the server stopped."""
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "import_csv.py"), str(rows)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if output.returncode != 0:
+        return {"skipped": "import failed: " + output.stderr.strip().splitlines()[-1]}
+    info = json.loads(output.stdout.strip().splitlines()[-1])
+    return {
+        "rows_per_s": info["rows_per_s"],
+        "seconds": info["seconds"],
+        "created": info["created"],
+        "updated": info["updated"],
+        "failed": info["failed"],
+    }
+
+
 def ratio(results):
     framework = results.get("ceiling: framework (ninja POST, no DB)", {}).get("rps") or 0
     single = results.get("ceiling: single write (one ORM insert)", {}).get("rps") or 0
-    judged = {"page-view beacons (c64)": framework,
-              "conversation turns: saturation (c64)": single}
+    judged = {"page-view beacons (c64)": framework, "conversation turns: saturation (c64)": single}
     for name, base in judged.items():
         if name in results and base and results[name].get("rps"):
             results[name]["ratio"] = round(results[name]["rps"] / base, 2)
-            results[name]["judged_against"] = ("framework" if base == framework
-                                               else "single write")
+            results[name]["judged_against"] = "framework" if base == framework else "single write"
 
 
 def print_table(all_results, profile):
-    print(f"\nParley benchmarks — profile {profile}, {os.cpu_count()} cores, "
-          f"{cpu_model()}")
-    header = f"{'scenario':52} {'db':9} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} " \
-             f"{'p99 ms':>8} {'ratio':>6} {'err':>5}"
+    print(f"\nParley benchmarks — profile {profile}, {os.cpu_count()} cores, {cpu_model()}")
+    header = (
+        f"{'scenario':52} {'db':9} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'ratio':>6} {'err':>5}"
+    )
     print(header)
     print("-" * len(header))
     for db, results in all_results.items():
         for name, row in results["scenarios"].items():
+            if "rows_per_s" in row:
+                print(
+                    f"{name:52} {db:9} {row['rows_per_s']:>9.0f} rows/s in {row['seconds']} s "
+                    f"({row['created']} created, {row['updated']} updated, "
+                    f"{row['failed']} row errors)"
+                )
+                continue
             if "rss_mb" in row:
                 print(f"{name:52} {db:9} {'':>9} peak RSS {row['rss_mb']}")
                 continue
             if "skipped" in row:
                 print(f"{name:52} {db:9} skipped: {row['skipped']}")
                 continue
-            print(f"{name:52} {db:9} {row.get('rps', 0):>9.0f} {fmt(row.get('p50_ms'))} "
-                  f"{fmt(row.get('p95_ms') or row.get('p90_ms'))} {fmt(row.get('p99_ms'))} "
-                  f"{row.get('ratio', ''):>6} {row.get('errors', 0):>5}")
+            print(
+                f"{name:52} {db:9} {row.get('rps', 0):>9.0f} {fmt(row.get('p50_ms'))} "
+                f"{fmt(row.get('p95_ms') or row.get('p90_ms'))} {fmt(row.get('p99_ms'))} "
+                f"{row.get('ratio', ''):>6} {row.get('errors', 0):>5}"
+            )
         print(f"{'data generation':52} {db:9} {results['generation']}")
 
 
@@ -319,7 +404,15 @@ def main():
     parser.add_argument("--profile", default="small", choices=["small", "large"])
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=None,
+        help="rows of the CSV import scenario (small: 10,000; large: 100,000)",
+    )
     args = parser.parse_args()
+    if args.import_rows is None:
+        args.import_rows = 100_000 if args.profile == "large" else 10_000
     OUT.mkdir(parents=True, exist_ok=True)
     all_results = {}
     for kind in args.databases.split(","):
@@ -329,8 +422,7 @@ def main():
         except Exception as exc:  # e.g. no PostgreSQL on this machine
             log(f"[{kind}] skipped: {exc}")
             continue
-        env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url,
-               "PARLEY_HOME": str(ROOT)}
+        env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url, "PARLEY_HOME": str(ROOT)}
         info = generate(env, args.profile)
         log(f"[{kind}] generated {info['rows']} in {info['timings']}")
         server = Server(env)
@@ -338,9 +430,14 @@ def main():
             results = scenarios(info, server, args.seconds, args.profile)
         finally:
             server.stop()
+        log(f"[{kind}] CSV import of {args.import_rows} rows…")
+        results[f"CSV import ({args.import_rows:,} rows)"] = csv_import(env, args.import_rows)
         ratio(results)
-        all_results[kind] = {"scenarios": results, "generation": info["timings"],
-                             "rows": info["rows"]}
+        all_results[kind] = {
+            "scenarios": results,
+            "generation": info["timings"],
+            "rows": info["rows"],
+        }
     (OUT / f"results-{args.profile}.json").write_text(json.dumps(all_results, indent=2))
     print_table(all_results, args.profile)
 
