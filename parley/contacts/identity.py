@@ -145,6 +145,11 @@ def merge(into: Contact, source: Contact, *, choose=None, actor=None,
 
     moved = {}
     FieldChange.objects.filter(contact=source).update(contact=into)
+    from parley.activity.models import Activity
+
+    # SPEC 3: activities move over, so the survivor's stream and panel show its whole past.
+    moved["activities"] = Activity.objects.filter(
+        account_id=into.account_id, contact=source).update(contact=into)
     for name, table in registry.load_all().items():
         if table.merge:
             moved[name] = table.merge(source, into)

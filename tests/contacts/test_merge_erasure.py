@@ -41,6 +41,20 @@ def test_it_merges_choosing_a_conflicting_value_and_moves_everything(api, accoun
     assert ("company", "applied") in history and ("email", "rejected") in history
 
 
+def test_the_merged_contacts_activities_move_to_the_survivor(api, account):
+    a = make(account, email="a@x.test")
+    b = make(account, email="b@x.test")
+    assert api.patch(f"/contacts/{b.id}", {"status": "qualified"}).status_code == 200
+    before = Activity.objects.filter(contact=b).count()
+    assert before >= 1
+
+    assert api.post(f"/contacts/{a.id}/merge", {"from": str(b.id)}).status_code == 200
+
+    assert Activity.objects.filter(contact=b).count() == 0
+    types = {item["type"] for item in api.get(f"/contacts/{a.id}/activities").data["items"]}
+    assert {"status_changed", "contact_merged"} <= types
+
+
 def test_it_keeps_resolving_the_merged_id_to_the_survivor(api, account):
     a = make(account, email="a@x.test")
     b = make(account, first_name="Anon")
