@@ -9,7 +9,7 @@ from itertools import groupby
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -68,18 +68,9 @@ def page_view_groups(contact):
     PageView = optional_model("tracking", "PageView")
     if PageView is None:
         return None, None
-    Visitor = optional_model("tracking", "Visitor")
-    # The contact's own page views and its visitors' (made before it was identified). The
-    # visitor ids come first so each side of the OR has its own index; an OR over a join
-    # scanned every page view of the account.
-    visitors = list(
-        Visitor.objects.filter(account_id=contact.account_id, contact=contact).values_list(
-            "id", flat=True
-        )
-    )
-    mine = PageView.objects.filter(account_id=contact.account_id).filter(
-        Q(contact=contact) | Q(visitor_id__in=visitors)
-    )
+    from parley.tracking.services import page_views_of
+
+    mine = page_views_of(contact)
     totals = mine.aggregate(
         first=Min("started_at"), last=Max("started_at"), ms=Sum("visible_ms"), views=Count("id")
     )

@@ -1,8 +1,8 @@
-from django.db.models import Q
 from ninja import Router
 
 from parley.api.pagination import paginate
-from parley.tracking.models import PageView, Visitor
+from parley.tracking.models import PageView
+from parley.tracking.services import page_views_of
 
 router = Router(tags=["Contacts"])
 
@@ -20,10 +20,5 @@ def contact_page_views(request, contact_id: str, limit: int | None = None,
     from parley.contacts.api import get_contact
 
     contact = get_contact(request, contact_id)
-    visitors = list(Visitor.objects.filter(account=request.account, contact=contact)
-                    .values_list("id", flat=True))
-    # The same page views as the contact panel: its own, and its visitors' from before it
-    # was identified (a visitor linked by identify or a booking keeps them).
-    qs = PageView.objects.filter(account=request.account).filter(
-        Q(contact=contact) | Q(visitor_id__in=visitors))
+    qs = page_views_of(contact)
     return paginate(qs, limit=limit, cursor=cursor, key="started_at", serialize=page_view_out)
