@@ -191,3 +191,55 @@ def test_the_real_command_exits_non_zero_on_lint_errors(tmp_path):
     )
     assert result.returncode != 0
     assert 'error   start: unknown interaction "nowhere"' in result.stdout
+
+
+PICK_FLOW = {
+    "start": "tools",
+    "interactions": [
+        {
+            "id": "tools",
+            "type": "question",
+            "input": "multi_choice",
+            "text": "Which tools do you use?",
+            "options": [
+                {"value": "crm", "label": "A CRM"},
+                {"value": "chat", "label": "Live chat"},
+            ],
+        },
+        {"id": "company", "type": "question", "input": "text", "text": "Your company?"},
+        {"id": "bye", "type": "message", "text": "Thanks, {{answers.company}}: {{answers.tools}}"},
+    ],
+}
+
+
+def test_simulate_reads_a_json_list_with_commas_as_one_answer(tmp_path, db):
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps(PICK_FLOW))
+    lines = run("simulate", str(path), "--answers", '["crm", "chat"],"Acme, Inc."').splitlines()
+    assert lines == [
+        "bot     Which tools do you use?",
+        "visitor A CRM, Live chat",
+        "bot     Your company?",
+        "visitor Acme, Inc.",
+        "bot     Thanks, Acme, Inc.: A CRM, Live chat",
+        "ended",
+    ]
+
+
+def test_simulate_keeps_brackets_inside_plain_text_answers(tmp_path, db):
+    path = tmp_path / "flow.yaml"
+    path.write_text(yaml.safe_dump(PICK_FLOW))
+    lines = run("simulate", str(path), "--answers", "crm,Acme [EU],").splitlines()
+    assert lines[1] == "visitor A CRM" and lines[3] == "visitor Acme [EU]"
+    assert lines[-1] == "ended"
+
+
+def test_import_into_an_account_without_an_admin_says_so(tmp_path, db):
+    from parley.accounts.models import Account
+
+    lonely = Account.objects.create(name="Lonely", slug="lonely")
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps(FLOW))
+    with pytest.raises(CommandError, match="has no admin"):
+        run("import", str(path), "--account", lonely.slug)
+    assert not Bot.objects.exists()

@@ -9,22 +9,36 @@ from django.core.management.base import BaseCommand, CommandError
 from parley.flows import FlowError, flow_to_doc, lint, parse_flow, simulate
 
 
-def read_flow(path: str) -> dict:
+def is_yaml(path: str) -> bool:
+    return path.endswith((".yaml", ".yml"))
+
+
+def read_document(path: str):
+    """The parsed file (`-` is standard input): YAML by extension, else JSON."""
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text()
     except OSError as exc:
         raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
     try:
-        doc = yaml.safe_load(text) if path.endswith((".yaml", ".yml")) else json.loads(text)
+        return yaml.safe_load(text) if is_yaml(path) else json.loads(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise CommandError(f"{path} is not valid {'YAML' if path.endswith(('.yaml', '.yml')) else 'JSON'}: {exc}") from None
+        kind = "YAML" if is_yaml(path) else "JSON"
+        raise CommandError(f"{path} is not valid {kind}: {exc}") from None
+
+
+def flow_of(doc):
+    """The flow of an export document (`{"name", "flow", ...}`), or the document itself."""
     if isinstance(doc, dict) and "flow" in doc and "interactions" not in doc:
-        doc = doc["flow"]  # an export document: {"name", "flow", ...}
+        return doc["flow"]
     return doc
 
 
+def read_flow(path: str):
+    return flow_of(read_document(path))
+
+
 def write(path: str | None, doc, stdout):
-    if path and path.endswith((".yaml", ".yml")):
+    if path and is_yaml(path):
         text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
     else:
         text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -81,20 +95,19 @@ class Command(BaseCommand):
                      "look": bot.look, "flow": bot.draft}, self.stdout)
 
     def do_import(self, file, account=None, name=None, **_):
+        from parley.accounts.models import Membership
         from parley.bots.services import create_bot
 
-        raw = Path(file).read_text() if file != "-" else None
-        doc = read_flow(file)
-        meta = {}
-        if raw is not None:
-            loaded = yaml.safe_load(raw) if file.endswith((".yaml", ".yml")) else json.loads(raw)
-            meta = loaded if isinstance(loaded, dict) and "flow" in loaded else {}
+        loaded = read_document(file)
+        doc = flow_of(loaded)
+        meta = loaded if doc is not loaded else {}
         target = self.account(account)
-        from parley.accounts.models import Membership
-
         owner = Membership.objects.filter(account=target, role="admin").first()
+        if owner is None:
+            raise CommandError(f"Account {target.slug!r} has no admin to own the bot.")
+        default_name = "Imported bot" if file == "-" else Path(file).stem
         try:
-            bot = create_bot(target, owner.user, name=name or meta.get("name") or Path(file).stem,
+            bot = create_bot(target, owner.user, name=name or meta.get("name") or default_name,
                              draft=doc, look=meta.get("look"),
                              reach_out_delay_s=meta.get("reach_out_delay_s", 5))
         except ValidationError as exc:
@@ -132,7 +145,7 @@ class Command(BaseCommand):
             contact_doc = json.loads(contact)
         except json.JSONDecodeError as exc:
             raise CommandError(f"--contact is not JSON: {exc}") from None
-        values = [_answer(a) for a in answers.split(",")] if answers else []
+        values = split_answers(answers)
         result = simulate(flow_to_doc(parse_flow(doc)), contact_fields=contact_doc.get("fields", {}),
                           status=contact_doc.get("status"), trust=trust, answers=values)
         for line in result["transcript"]:
@@ -146,6 +159,40 @@ class Command(BaseCommand):
 
 def needs_account(message: str) -> bool:
     return message.startswith(('unknown contact field "', 'unknown calendar "'))
+
+
+def split_answers(text: str) -> list:
+    """`--answers` as a list. Answers are comma-separated; one that starts with `[`,
+    `{` or `"` runs to its closing bracket or quote, so a JSON list, object or string
+    may hold commas. Each answer is read as JSON when it is JSON (`true`, `12`,
+    `["a","b"]`), else as text; an empty one is None (Skip)."""
+    if not text:
+        return []
+    parts, current = [], ""
+    depth, quoted, escaped = 0, False, False
+    for char in text:
+        json_part = current.lstrip()[:1] in ("[", "{", '"') or (
+            not current.strip() and char in '[{"')
+        if json_part and quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif json_part and char == '"':
+            quoted = True
+        elif json_part and char in "[{":
+            depth += 1
+        elif json_part and char in "]}":
+            depth = max(depth - 1, 0)
+        elif char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    parts.append(current)
+    return [_answer(part) for part in parts]
 
 
 def _answer(text: str):
