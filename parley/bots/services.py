@@ -129,6 +129,8 @@ def create_bot(account, user, *, name, owner=None, assignment=None, look=None,
 
 @transaction.atomic
 def update_bot(bot: Bot, **changes) -> Bot:
+    """Apply the given changes; only their columns are written, so an instance loaded
+    before a publish never puts back an older `published_version`."""
     if "name" in changes:
         name = (changes["name"] or "").strip()
         if not name:
@@ -145,8 +147,11 @@ def update_bot(bot: Bot, **changes) -> Bot:
     if "draft" in changes:
         bot.draft = check_flow(changes["draft"])
     bot.updated_at = timezone.now()
-    bot.save()
+    bot.save(update_fields=[*(key for key in changes if key in _EDITABLE), "updated_at"])
     return bot
+
+
+_EDITABLE = ("name", "owner", "assignment", "look", "reach_out_delay_s", "draft")
 
 
 def save_draft(bot: Bot, doc) -> Bot:
@@ -160,8 +165,8 @@ class PublishRefused(Conflict):
 
 
 @transaction.atomic
-def publish(bot: Bot, user) -> BotVersion:
-    bot = Bot.objects.select_for_update().get(pk=bot.pk)
+def publish(caller_bot: Bot, user) -> BotVersion:
+    bot = Bot.objects.select_for_update().get(pk=caller_bot.pk)
     result = lint_flow(bot.account, bot.draft)
     if result.errors:
         raise PublishRefused(result)
@@ -173,6 +178,7 @@ def publish(bot: Bot, user) -> BotVersion:
         raise Conflict("Someone published this bot at the same moment; try again.") from None
     bot.published_version = number
     bot.save(update_fields=["published_version"])
+    caller_bot.published_version = number
     return version
 
 
