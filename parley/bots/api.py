@@ -78,14 +78,17 @@ def list_bots(request, q: str | None = None, limit: int | None = None,
 @router.post("/bots", response={201: BotOut})
 def create_bot(request, payload: BotIn):
     """Create a bot; `template` (qualify, newsletter, support) starts from a ready-made flow."""
+    settings = {"name": payload.name, "owner": payload.owner, "assignment": payload.assignment,
+                "look": payload.look, "reach_out_delay_s": payload.reach_out_delay_s}
     if payload.template:
-        bot = ready_made.create_from_template(request.account, request.user, payload.template)
-        bot = services.update_bot(bot, name=payload.name)
+        if payload.draft is not None:
+            raise ValidationError({"draft": "Give either a template or a draft, not both."})
+        if not payload.name.strip():
+            raise ValidationError({"name": "A bot needs a name."})
+        bot = ready_made.create_from_template(
+            request.account, request.user, payload.template, **settings)
     else:
-        bot = services.create_bot(
-            request.account, request.user, name=payload.name, owner=payload.owner,
-            assignment=payload.assignment, look=payload.look,
-            reach_out_delay_s=payload.reach_out_delay_s, draft=payload.draft)
+        bot = services.create_bot(request.account, request.user, draft=payload.draft, **settings)
     return 201, bot_out(bot)
 
 

@@ -102,10 +102,13 @@ def ensure_fields(account, keys) -> None:
                          options=spec.get("options"))
 
 
-def create_from_template(account, user, template: str):
+def create_from_template(account, user, template: str, **settings):
+    """A bot from a ready-made flow, with the fields it saves to, in one transaction.
+    `settings` are those of `services.create_bot` (name: the template's by default)."""
     import copy
 
     from django.core.exceptions import ValidationError
+    from django.db import transaction
 
     from parley.bots.services import create_bot
 
@@ -113,5 +116,7 @@ def create_from_template(account, user, template: str):
         raise ValidationError({"template": f"Unknown template {template!r}; one of "
                                            f"{', '.join(TEMPLATES)}."})
     name, flow, keys = TEMPLATES[template]
-    ensure_fields(account, keys)
-    return create_bot(account, user, name=name, draft=copy.deepcopy(flow))
+    settings["name"] = (settings.get("name") or "").strip() or name
+    with transaction.atomic():
+        ensure_fields(account, keys)
+        return create_bot(account, user, draft=copy.deepcopy(flow), **settings)

@@ -107,10 +107,8 @@ def bot_new(request):
         try:
             if form.cleaned_data["template"]:
                 bot = ready_made.create_from_template(
-                    request.account, request.user, form.cleaned_data["template"]
+                    request.account, request.user, form.cleaned_data["template"], name=name
                 )
-                if name:
-                    bot = services.update_bot(bot, name=name)
             else:
                 bot = services.create_bot(request.account, request.user, name=name)
         except ValidationError as exc:

@@ -128,3 +128,25 @@ def test_it_validates_assignment_and_look(api, teammate):
     assert ok.status_code == 201
     assert ok.data["look"]["color"] == "#ff0000"
     assert api.patch(f"/bots/{ok.data['id']}", {"look": {"color": "red"}}).status_code == 422
+
+
+def test_a_template_takes_the_bots_settings_and_a_refusal_creates_nothing(api, teammate):
+    from parley.contacts.models import ContactField
+
+    refused = api.post("/bots", {"name": "  ", "template": "support"})
+    assert refused.status_code == 422 and refused.data["errors"][0]["field"] == "name"
+    refused = api.post("/bots", {"name": "Help", "template": "support",
+                                 "look": {"color": "blue"}})
+    assert refused.status_code == 422 and refused.data["errors"][0]["field"] == "look.color"
+    assert not Bot.objects.exists()
+    assert not ContactField.objects.filter(key="support_topic").exists()
+
+    made = api.post("/bots", {"name": "Help desk", "template": "support",
+                              "owner": str(teammate.id), "reach_out_delay_s": 12,
+                              "look": {"color": "#00AA00", "position": "left"}})
+    assert made.status_code == 201, made.data
+    data = made.data
+    assert data["name"] == "Help desk" and data["owner"] == str(teammate.id)
+    assert data["reach_out_delay_s"] == 12
+    assert data["look"]["color"] == "#00aa00" and data["look"]["position"] == "left"
+    assert data["draft"]["interactions"][0]["id"] == "topic"
