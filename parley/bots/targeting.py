@@ -1,6 +1,7 @@
 """Which bot reaches out on a page (SPEC 4.2): the account's ordered rules, first match
 decides; a rule may show no bot; schedules and per-visitor caps apply."""
 
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -65,8 +66,6 @@ def check_rule(account, raw, index) -> dict:
 
 
 def _uuid(value) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
         return True
@@ -74,14 +73,49 @@ def _uuid(value) -> bool:
         return False
 
 
+def _rule_ids(account, rules: list) -> list:
+    """The existing rule each entry of `rules` names by `id` (None for a new rule): ids of
+    another account, unknown ids and repeated ids are refused, naming them."""
+    existing = {r.id: r for r in TargetingRule.objects.select_for_update().filter(
+        account=account)}
+    found, seen = [], set()
+    for index, raw in enumerate(rules):
+        given = raw.get("id") if isinstance(raw, dict) else None
+        if given in (None, ""):
+            found.append(None)
+            continue
+        path = f"rules[{index}].id"
+        rule = existing.get(uuid.UUID(str(given))) if _uuid(given) else None
+        if rule is None:
+            raise ValidationError({path: f"No targeting rule {given!r} in this account."})
+        if rule.id in seen:
+            raise ValidationError({path: f"Rule {given!r} appears more than once."})
+        seen.add(rule.id)
+        found.append(rule)
+    return found
+
+
 @transaction.atomic
 def replace_rules(account, rules: list) -> list[TargetingRule]:
+    """Save the whole ordered list, keeping rules by id: an entry with the `id` of one of the
+    account's rules updates that rule (and moves it), one without an id is a new rule, and
+    rules left out are deleted. Conversations and reach-outs keep their rule."""
     if not isinstance(rules, list):
         raise ValidationError({"rules": "Expected a list of rules."})
     cleaned = [check_rule(account, raw, i) for i, raw in enumerate(rules)]
-    TargetingRule.objects.filter(account=account).delete()
-    return [TargetingRule.objects.create(account=account, position=i, **rule)
-            for i, rule in enumerate(cleaned)]
+    kept = _rule_ids(account, rules)
+    TargetingRule.objects.filter(account=account).exclude(
+        id__in=[r.id for r in kept if r is not None]).delete()
+    saved = []
+    for position, (rule, values) in enumerate(zip(kept, cleaned, strict=True)):
+        if rule is None:
+            rule = TargetingRule(account=account)
+        rule.position = position
+        for key, value in values.items():
+            setattr(rule, key, value)
+        rule.save()
+        saved.append(rule)
+    return saved
 
 
 def rule_out(rule: TargetingRule) -> dict:

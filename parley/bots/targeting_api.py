@@ -22,8 +22,9 @@ def get_targeting(request):
 
 @router.put("/targeting", response=dict)
 def put_targeting(request, payload: dict[str, Any] = Body(...)):
-    """Replace the whole ordered list: `{"rules": [{"name", "when", "schedule"?, "bot",
-    "cap"}]}`. Admins only."""
+    """Save the whole ordered list: `{"rules": [{"id"?, "name", "when", "schedule"?, "bot",
+    "cap"}]}`. A rule with the `id` of an existing rule is updated in place and keeps its id;
+    one without `id` is created; rules left out are deleted. Admins only."""
     require_admin(request)
     targeting.replace_rules(request.account, payload.get("rules"))
     from parley.api.widget_cors import clear_cache
