@@ -4,7 +4,9 @@ markup safety, keyboard use, phones, and the booking picker."""
 
 import hashlib
 import hmac
+import json
 import time
+import urllib.request
 
 import pytest
 
@@ -330,7 +332,28 @@ def test_hiding_or_leaving_the_page_sends_its_visible_time(page, live_server_url
     )
     assert pricing.referrer.endswith("/demo/")
     assert Visitor.objects.filter(account=account).count() == 1  # the token was kept
+
+    # The same visible times, as the management API shows them on the visitor's contact.
+    page.get_by_role("button", name="Open chat").wait_for()
+    email = "vis@acme.example"
+    user_hash = hmac.new(account.identity_secret.encode(), email.encode(), hashlib.sha256)
+    contact_id = page.evaluate(
+        "([email, hash]) => Parley.identify({email, user_hash: hash}).then(r => r.contact_id)",
+        [email, user_hash.hexdigest()],
+    )
+    _, key = accounts.create_api_key(account, bot.owner, "browser test")
+    views = api_get(live_server_url, key, f"/contacts/{contact_id}/page-views")["items"]
+    seen = {view["url"].split("/demo")[-1]: view["visible_s"] for view in views}
+    assert 1 <= seen["/"] < 5 and seen["/pricing/"] >= 1
     assert page.errors == []
+
+
+def api_get(base_url, key, path):
+    request = urllib.request.Request(
+        f"{base_url}/api/v1{path}", headers={"Authorization": f"Bearer {key}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
 
 
 def test_a_visible_page_sends_a_heartbeat_every_15_seconds(page, live_server_url):
