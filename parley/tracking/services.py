@@ -163,7 +163,8 @@ def _add_time(visitor, seconds, now):
 
 
 def visitor_facts(visitor: Visitor, *, page_url="", referrer="", returning=None) -> dict:
-    """The `visitor` subject of conditions (routing and targeting)."""
+    """The `visitor` subject of conditions (routing and targeting): every field of
+    `flows.conditions.VISITOR_FIELDS`, the UTM ones from the visit's landing page."""
     utm = visitor.utm or {}
     started = visitor.visit_started_at or visitor.created_at
     return {
@@ -172,9 +173,7 @@ def visitor_facts(visitor: Visitor, *, page_url="", referrer="", returning=None)
         "page_url": page_url,
         "landing_page": visitor.landing_page,
         "referrer": referrer or visitor.referrer,
-        "utm_source": utm.get("utm_source"),
-        "utm_medium": utm.get("utm_medium"),
-        "utm_campaign": utm.get("utm_campaign"),
+        **{key: utm.get(key) for key in UTM_KEYS},
         "time_on_page_s": 0,
         "time_on_site_s": visitor.time_on_site_s or int(
             (timezone.now() - started).total_seconds()),

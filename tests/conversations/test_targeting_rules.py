@@ -136,3 +136,46 @@ def test_replace_rules_returns_the_saved_rules_in_order(site, bot_a):
                                            targeting.rule_out(saved[0])])
     assert [r.id for r in again] == [saved[1].id, saved[0].id]
     assert [r.position for r in again] == [0, 1]
+
+
+# --- the visitor subject: every visit and UTM fact is there (SPEC 4.1, 4.2) ---------------
+
+
+def test_visitor_facts_hold_every_visitor_field_of_the_condition_language(site):
+    from parley.flows.conditions import VISITOR_FIELDS
+    from parley.tracking.models import Visitor
+    from parley.tracking.services import visitor_facts
+
+    Widget(site).visit(url="https://www.acme.test/?utm_source=news&utm_term=shoes")
+    facts = visitor_facts(Visitor.objects.get(), page_url="https://www.acme.test/")
+    assert set(facts) == set(VISITOR_FIELDS)
+
+
+@pytest.mark.parametrize("key", ["utm_source", "utm_medium", "utm_campaign", "utm_term",
+                                 "utm_content"])
+def test_each_utm_parameter_of_the_landing_page_can_be_targeted(site, bot_a, key):
+    targeting.replace_rules(site, [{"when": {"subject": "visitor", "field": key,
+                                             "op": "equals", "value": "Spring-Sale"},
+                                    "bot": str(bot_a.id)}])
+    landed = Widget(site).visit(url=f"https://www.acme.test/?{key}=spring-sale")
+    assert landed["bot"]["id"] == str(bot_a.id)
+    other = "utm_source" if key != "utm_source" else "utm_medium"
+    assert Widget(site).visit(url=f"https://www.acme.test/?{other}=spring-sale")["bot"] is None
+
+
+@pytest.mark.parametrize(("field", "op", "value"), [
+    ("landing_page", "contains", "/landing"),
+    ("referrer", "starts_with", "https://search.test"),
+    ("visits", "equals", 1),
+    ("returning", "equals", False),
+    ("time_on_site_s", "gte", 0),
+    ("bot_engagements", "equals", 0),
+    ("page_views", "equals", 0),
+])
+def test_the_other_visit_facts_can_be_targeted(site, bot_a, field, op, value):
+    targeting.replace_rules(site, [{"when": {"subject": "visitor", "field": field, "op": op,
+                                             "value": value}, "bot": str(bot_a.id)}])
+    widget = Widget(site)
+    data = widget.post("/visits", {"url": "https://www.acme.test/landing",
+                                   "referrer": "https://search.test/?q=acme"}).data
+    assert data["bot"]["id"] == str(bot_a.id)
