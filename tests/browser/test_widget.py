@@ -166,6 +166,27 @@ def storage_of(page):
     })""")
 
 
+def unnamed_controls(page):
+    """The widget's visible buttons, inputs, text areas and selects without an accessible
+    name (aria-label, aria-labelledby, their own text, a label, or a title)."""
+    return page.evaluate("""() => {
+        const root = document.querySelector('parley-widget').shadowRoot;
+        const named = (el) => {
+            const label = el.getAttribute('aria-label')
+                || (el.getAttribute('aria-labelledby') || '').split(' ')
+                    .map(id => (root.getElementById(id) || {}).textContent || '').join('')
+                || (el.tagName === 'BUTTON' ? el.textContent : '')
+                || (el.id && (root.querySelector(`label[for="${el.id}"]`) || {}).textContent)
+                || (el.closest('label') || {}).textContent
+                || el.getAttribute('title') || '';
+            return label.trim() !== '';
+        };
+        return [...root.querySelectorAll('button, input, textarea, select')]
+            .filter(el => el.offsetParent !== null && !named(el))
+            .map(el => el.outerHTML.slice(0, 120));
+    }""")
+
+
 def answer_text(page, text):
     box = page.get_by_role("textbox", name="Your answer")
     box.fill(text)
@@ -751,6 +772,7 @@ def test_booking_groups_slots_by_the_visitors_day_and_offers_fresh_slots_on_conf
     times = dialog.get_by_role("group", name="Available times").get_by_role("button")
     assert times.all_inner_texts() == ["3:00 PM", "11:30 PM"]
     assert dialog.get_by_text("Times are in Europe/Berlin.").is_visible()
+    assert unnamed_controls(page) == []
     shot(page, "booking-slots")
     days.nth(1).click()
     assert times.all_inner_texts() == ["12:30 AM"]
@@ -761,6 +783,7 @@ def test_booking_groups_slots_by_the_visitors_day_and_offers_fresh_slots_on_conf
     dialog.get_by_role("button", name="Confirm booking").click()
     dialog.get_by_text("Please enter a valid email address.").wait_for()
     dialog.get_by_label("Email").fill("dana@acme.example")
+    assert unnamed_controls(page) == []
     shot(page, "booking-form")
     dialog.get_by_role("button", name="Confirm booking").click()
     dialog.get_by_text("That time was just taken.").wait_for()
@@ -907,6 +930,7 @@ def test_every_input_kind_sends_the_value_the_spec_asks_for(page, live_server_ur
     send = dialog.get_by_role("button", name="Send", exact=True)
     send.click()
     dialog.get_by_text("Please choose an option.").wait_for()
+    assert unnamed_controls(page) == []
     dialog.get_by_role("button", name="Jira").click()
     dialog.get_by_role("button", name="Spreadsheets").click()
     assert dialog.get_by_role("button", name="Jira").get_attribute("aria-pressed") == "true"
@@ -922,6 +946,7 @@ def test_every_input_kind_sends_the_value_the_spec_asks_for(page, live_server_ur
 
     date = dialog.locator("input[type=date]")
     date.fill("2030-05-01")
+    assert unnamed_controls(page) == []
     shot(page, "input-date")
     dialog.get_by_role("button", name="Send").click()
 
@@ -937,6 +962,7 @@ def test_every_input_kind_sends_the_value_the_spec_asks_for(page, live_server_ur
     dialog.get_by_text("Still VP Operations?").wait_for()
     dialog.get_by_role("button", name="Yes", exact=True).click()
     dialog.locator("textarea").wait_for()
+    assert unnamed_controls(page) == []
     shot(page, "input-long-text")
     dialog.get_by_role("button", name="Skip").click()
     dialog.get_by_text("Thanks!").wait_for()
