@@ -15,7 +15,7 @@ from parley.accounts.models import Website
 from parley.bots import services as bots
 from parley.bots.ready_made import ensure_fields
 from parley.bots.targeting import replace_rules
-from parley.conversations.models import Conversation
+from parley.conversations.models import Conversation, ReachOut
 from parley.tracking.models import PageView, Visitor
 from parley.web import demo
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, new_page
@@ -214,6 +214,11 @@ def test_the_demo_pops_up_then_a_consenting_visitor_answers_and_resumes_after_re
     page.wait_for_timeout(1000)
     assert not greeting.is_visible()  # the bot waits for its delay
     greeting.wait_for(timeout=5000)
+    # Showing the pop-up is reported (POST /reach-outs): it counts toward caps and stats.
+    wait_for(
+        lambda: ReachOut.objects.filter(account=account, bot=bot).count() == 1,
+        message="the reach-out recorded",
+    )
     shot(page, "demo-popup")
 
     greeting.click()
