@@ -9,6 +9,7 @@ from django.test import Client
 from parley.accounts import services
 from parley.accounts.models import Membership, Role, User
 from parley.api.limits import buckets
+from parley.tracking import visitor_cache
 
 PASSWORD = "correct-horse-battery"
 
@@ -23,6 +24,7 @@ def make_user(email, name="") -> User:
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     buckets.reset()
+    visitor_cache.clear()
     yield
 
 

@@ -16,7 +16,7 @@ from parley.conversations import identify as identify_service
 from parley.conversations import services as conversations
 from parley.conversations.models import ReachOut
 from parley.integrations.outbox import emit
-from parley.tracking import ingest
+from parley.tracking import ingest, visitor_cache
 from parley.tracking import services as tracking
 from parley.tracking.models import Visitor
 
@@ -85,6 +85,26 @@ def visitor_for(request, token) -> Visitor:
     if visitor is None:
         raise ApiError(404, "Unknown visitor_token; start with POST /visits.")
     return visitor
+
+
+def beacon_visitor(request, token) -> visitor_cache.KnownVisitor:
+    """The beacon's visitor from this process's short cache (see tracking/visitor_cache.py),
+    read from the database when it is not there or when the cached one may not be tracked."""
+    if not allow_per_second("visitor", token, settings.PARLEY_RATE_VISITOR):
+        raise ApiError(429, "Too many requests from this visitor; slow down.")
+    account = request.widget_account
+    known = visitor_cache.get(account.id, token)
+    if known is not None and tracking.tracking_allowed(account, known, request.headers):
+        return known
+    row = (Visitor.objects.filter(account=account, token=token)
+           .values_list("id", "consent", "contact_id").first())
+    if row is None:
+        raise ApiError(404, "Unknown visitor_token; start with POST /visits.")
+    known = visitor_cache.KnownVisitor(id=row[0], account_id=account.id, consent=row[1],
+                                       contact_id=row[2])
+    if tracking.tracking_allowed(account, known, request.headers):
+        visitor_cache.keep(account.id, token, known)
+    return known
 
 
 def client_ip(request):
@@ -165,8 +185,8 @@ def reach_outs(request, site_key: str, payload: ReachOutIn):
 
 @api.post("/{site_key}/page-views", response=dict)
 def page_views(request, site_key: str, payload: PageViewIn):
-    visitor = visitor_for(request, payload.visitor_token)
     account = request.widget_account
+    visitor = beacon_visitor(request, payload.visitor_token)
     if not tracking.tracking_allowed(account, visitor, request.headers):
         return {"page_view_id": payload.page_view_id, "stored": False}
     page_view_id = payload.page_view_id or uuid.uuid4().hex

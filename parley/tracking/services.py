@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from parley.accounts.models import TrackingMode
 from parley.contacts.models import Contact
+from parley.tracking import visitor_cache
 from parley.tracking.models import Consent, PageView, Visitor
 
 VISIT_GAP = timedelta(minutes=30)
@@ -84,6 +85,7 @@ def set_consent(visitor: Visitor, granted: bool) -> None:
     visitor = Visitor.objects.select_for_update().get(pk=visitor.pk)
     visitor.consent = Consent.GRANTED if granted else Consent.DENIED
     visitor.save(update_fields=["consent"])
+    visitor_cache.forget(visitor.account_id, visitor.token)
     if not granted:
         forget_page_views(visitor)
 
