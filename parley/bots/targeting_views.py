@@ -123,11 +123,18 @@ def form_of(rule: dict | None) -> dict:
 
 
 def days_label(days: list[int]) -> str:
-    if sorted(days) == list(range(7)):
+    """"Every day", or runs of weekdays: "Mon–Fri", "Tue, Thu", "Mon–Wed, Sat"."""
+    days = sorted(set(days))
+    if days == list(range(7)):
         return "Every day"
-    if sorted(days) == list(range(5)):
-        return "Mon–Fri"
-    return ", ".join(WEEKDAYS[d] for d in sorted(days))
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(f"{WEEKDAYS[r[0]]}–{WEEKDAYS[r[-1]]}" if len(r) > 2 else
+                     ", ".join(WEEKDAYS[d] for d in r) for r in runs)
 
 
 def index_of(rules, rule_id) -> int:

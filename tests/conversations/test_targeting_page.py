@@ -135,3 +135,12 @@ def test_the_sample_visitor_splits_multi_choice_values(web, site, bot_a):
     decided = web.get(PAGE, {"test_url": "https://x.test/", "test_field": "interests",
                              "test_value": "chat, crm"}).content.decode()
     assert "Rule 1 (CRM) decides" in decided
+
+
+def test_weekdays_are_shown_as_runs():
+    from parley.bots.targeting_views import days_label
+
+    assert days_label([0, 1, 2, 3, 4]) == "Mon–Fri"
+    assert days_label(list(range(7))) == "Every day"
+    assert days_label([1, 3]) == "Tue, Thu"
+    assert days_label([0, 1, 2, 5, 6]) == "Mon–Wed, Sat, Sun"
