@@ -113,7 +113,8 @@ def assign_owner(ctx: TurnContext, user) -> None:
         chosen = round_robin_owner(ctx.conversation.bot)
     else:
         chosen = get_user_model().objects.filter(
-            email=str(user or "").lower(), memberships__account=ctx.account).first()
+            email=str(user or "").lower(), is_active=True,
+            memberships__account=ctx.account).first()
     if chosen is None:
         return
     contact = Contact.objects.select_for_update().get(pk=ctx.contact.pk)
