@@ -54,7 +54,7 @@ def apply(effects, ctx: TurnContext, clean: dict) -> None:
         if kind in {"save_field", "set_field"}:
             save_value(ctx, effect["field"], clean[index])
         elif kind == "set_status":
-            contact = Contact.objects.select_for_update().get(pk=ctx.contact.pk)
+            contact = locked_contact(ctx)
             if services.change_status(contact, effect.get("status"), ctx.prov()):
                 services.save(contact)
                 services._after_write(contact, [], True)
@@ -75,6 +75,13 @@ def apply(effects, ctx: TurnContext, clean: dict) -> None:
             ctx.visitor.refresh_from_db()
 
 
+def locked_contact(ctx: TurnContext) -> Contact:
+    """The turn's contact, re-read under a row lock (its account is the turn's: no re-read)."""
+    contact = Contact.objects.select_for_update().get(pk=ctx.contact.pk)
+    contact.account = ctx.account
+    return contact
+
+
 def save_value(ctx: TurnContext, key: str, value) -> None:
     if value is None:
         return
@@ -83,7 +90,7 @@ def save_value(ctx: TurnContext, key: str, value) -> None:
         if holder is not None and (key == "email" or ctx.contact.email is None):
             relink_to(ctx, holder)
             return
-    contact = Contact.objects.select_for_update().get(pk=ctx.contact.pk)
+    contact = locked_contact(ctx)
     changes = services.write_fields(contact, {key: value}, ctx.prov())
     services.save(contact, changes)
     services._after_write(contact, changes, False)
@@ -117,7 +124,7 @@ def assign_owner(ctx: TurnContext, user) -> None:
             memberships__account=ctx.account).first()
     if chosen is None:
         return
-    contact = Contact.objects.select_for_update().get(pk=ctx.contact.pk)
+    contact = locked_contact(ctx)
     if contact.owner_id != chosen.id:
         contact.owner = chosen
         services.save(contact)

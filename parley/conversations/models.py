@@ -39,6 +39,7 @@ class Conversation(models.Model):
     state = models.JSONField(default=dict)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.STARTED)
     answers = models.PositiveIntegerField(default=0)
+    message_count = models.PositiveIntegerField(default=0)  # the next message's seq
     has_booking = models.BooleanField(default=False)
     started_at = models.DateTimeField(default=timezone.now)
     last_reply_at = models.DateTimeField(default=timezone.now)

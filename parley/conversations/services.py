@@ -73,10 +73,12 @@ def anonymous_contact(account, visitor, owner) -> Contact:
     return contact
 
 
-def bot_lines(conversation, messages, seq_start=0) -> list[Message]:
-    return [Message.objects.create(
+def bot_lines(conversation, messages, seq_start=0, now=None) -> list[Message]:
+    """The bot's lines of a turn, not yet saved (the turn saves its lines in one insert)."""
+    now = now or timezone.now()
+    return [Message(
         account_id=conversation.account_id, conversation=conversation, sender="bot",
-        interaction_id=m.interaction_id, text=m.text, seq=seq_start + i)
+        interaction_id=m.interaction_id, text=m.text, seq=seq_start + i, created_at=now)
         for i, m in enumerate(messages)]
 
 
@@ -146,6 +148,8 @@ def start(account, visitor: Visitor, *, bot_id=None, url="", initiated_by="conta
     effect_service.apply(step.effects, ctx, effect_service.prevalidate(
         step.effects, fields, account.default_phone_region))
     messages = bot_lines(conversation, step.messages)
+    Message.objects.bulk_create(messages)
+    conversation.message_count = len(messages)
     finish_turn(conversation, step, ctx)
     Contact.objects.filter(pk=ctx.contact.pk).update(conversations=F("conversations") + 1,
                                                       last_seen_at=timezone.now())
@@ -188,49 +192,50 @@ def sync_activity(conversation) -> None:
     """The conversation's one activity, updated in place as it goes."""
     Activity.objects.filter(conversation_id=conversation.id).update(
         outcome=conversation.outcome, has_booking=conversation.has_booking,
-        contact=conversation.contact, owner=conversation.assignee,
+        contact_id=conversation.contact_id, owner_id=conversation.assignee_id,
         summary=summary(conversation), data=activity_data(conversation),
         updated_at=timezone.now())
 
 
-def get_conversation(account, visitor, conversation_id) -> Conversation:
+def get_conversation(account, visitor, conversation_id, *, lock=False) -> Conversation:
     from parley.accounts.scoping import parse_id
 
-    conversation = Conversation.objects.select_related("version", "bot").filter(
+    conversations = Conversation.objects.select_related("version", "bot")
+    if lock:
+        conversations = conversations.select_for_update(of=("self",))
+    conversation = conversations.filter(
         account=account, id=parse_id(conversation_id), visitor=visitor).first()
     if conversation is None:
         raise Http404("No such conversation for this visitor.")
     return conversation
 
 
-def repeated(conversation, client_message_id):
-    found = Message.objects.filter(conversation=conversation,
-                                   client_message_id=client_message_id).first()
-    return found.turn if found is not None else None
+def repeated(conversation_id, client_message_id):
+    return (Message.objects.filter(conversation_id=conversation_id,
+                                   client_message_id=client_message_id)
+            .values_list("turn", flat=True).first())
 
 
 def answer(account, visitor: Visitor, conversation_id, *, interaction_id, value,
            client_message_id, tz="UTC") -> dict:
-    conversation = get_conversation(account, visitor, conversation_id)
-    previous = repeated(conversation, client_message_id)
-    if previous is not None:
-        return previous
     try:
         with transaction.atomic():
-            return _answer(account, visitor, conversation.pk, interaction_id, value,
+            return _answer(account, visitor, conversation_id, interaction_id, value,
                            client_message_id, tz)
     except IntegrityError:
         # The same client_message_id committed concurrently: answer from the stored turn.
-        previous = repeated(conversation, client_message_id)
+        conversation = get_conversation(account, visitor, conversation_id)
+        previous = repeated(conversation.pk, client_message_id)
         if previous is None:
             raise
         return previous
 
 
-def _answer(account, visitor, conversation_pk, interaction_id, value, client_message_id, tz):
-    conversation = Conversation.objects.select_for_update().select_related(
-        "version", "bot").get(pk=conversation_pk)
-    previous = repeated(conversation, client_message_id)
+def _answer(account, visitor, conversation_id, interaction_id, value, client_message_id, tz):
+    # The conversation's row lock serialises its turns; a repeat is answered from the turn
+    # stored with the first, saving nothing again.
+    conversation = get_conversation(account, visitor, conversation_id, lock=True)
+    previous = repeated(conversation.pk, client_message_id)
     if previous is not None:
         return previous
     flow = parse_flow(conversation.version.flow)
@@ -242,7 +247,8 @@ def _answer(account, visitor, conversation_pk, interaction_id, value, client_mes
         raise ApiError(409, "This question was already answered; here is where the "
                             "conversation stands.", turn=current_turn(conversation, tz=tz))
     visitor = Visitor.objects.select_related("contact").get(pk=visitor.pk)
-    contact = conversation.contact or visitor.contact
+    contact = (visitor.contact if conversation.contact_id in (None, visitor.contact_id)
+               else conversation.contact)
     trust = visitor.trust or Trust.COOKIE
     fields = field_map(account)
     if awaiting.get("input") == "booking" and value is not None:
@@ -266,12 +272,13 @@ def _answer(account, visitor, conversation_pk, interaction_id, value, client_mes
                        awaiting=awaiting) from None
     effect_service.apply(step.effects, ctx, clean)
     now = timezone.now()
-    seq = conversation.messages.count()
-    Message.objects.create(
+    seq = conversation.message_count
+    said = Message(
         account=account, conversation=conversation, sender="visitor",
         interaction_id=interaction_id, text=answer_text(awaiting, value, fields), value=value,
-        client_message_id=client_message_id, seq=seq)
-    messages = bot_lines(conversation, step.messages, seq + 1)
+        client_message_id=client_message_id, seq=seq, created_at=now)
+    messages = bot_lines(conversation, step.messages, seq + 1, now)
+    conversation.message_count = seq + 1 + len(messages)
     conversation.answers += 1
     conversation.last_reply_at = now
     was_completed = conversation.outcome == Outcome.COMPLETED
@@ -281,13 +288,24 @@ def _answer(account, visitor, conversation_pk, interaction_id, value, client_mes
     if conversation.outcome == Outcome.COMPLETED and not was_completed:
         emit(account, "conversation.completed", effect_service.event_data(ctx),
              contact_id=ctx.contact.id)
-    result = turn(conversation, messages, step.awaiting, ended=step.ended,
-                  booking=booking_offer(conversation, step.awaiting, tz), actions=ctx.actions)
-    Message.objects.filter(conversation=conversation,
-                           client_message_id=client_message_id).update(turn=result)
-    # Answer with the turn as stored, so a repeat of this client_message_id answers the very
-    # same bytes (PostgreSQL's jsonb keeps its own key order, not the one written).
-    return repeated(conversation, client_message_id)
+    # The visitor's line keeps the turn answered to it, in the key order PostgreSQL's jsonb
+    # gives back, so a repeat of this client_message_id answers the very same bytes.
+    said.turn = stored_order(turn(conversation, messages, step.awaiting, ended=step.ended,
+                                  booking=booking_offer(conversation, step.awaiting, tz),
+                                  actions=ctx.actions))
+    Message.objects.bulk_create([said, *messages])
+    return said.turn
+
+
+def stored_order(value):
+    """`value` with every object's keys in jsonb's order (shorter keys first, then by their
+    bytes), which is also the order SQLite keeps as written."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        return {k: stored_order(value[k]) for k in keys}
+    if isinstance(value, list):
+        return [stored_order(v) for v in value]
+    return value
 
 
 def book(conversation, awaiting, value, visitor, trust, tz):
