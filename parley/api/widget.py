@@ -11,7 +11,7 @@ from ninja import Field, NinjaAPI, Schema
 
 from parley.api import errors
 from parley.api.errors import ApiError
-from parley.api.limits import allow_per_minute, allow_per_second
+from parley.api.limits import allow_per_minute, allow_per_second, client_ip
 from parley.conversations import identify as identify_service
 from parley.conversations import services as conversations
 from parley.conversations.models import ReachOut
@@ -105,10 +105,6 @@ def beacon_visitor(request, token) -> visitor_cache.KnownVisitor:
     if tracking.tracking_allowed(account, known, request.headers):
         visitor_cache.keep(account.id, token, known)
     return known
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
 
 
 def bot_offer(bot, rule, visitor, facts) -> dict:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.accounts.models import Account
 from parley.accounts.services import Conflict
-from parley.api.limits import allow_per_minute
+from parley.api.limits import allow_per_minute, client_ip
 from parley.booking import guests, picker, services
 from parley.booking.availability import get_zone
 from parley.booking.models import Calendar, Status
@@ -40,10 +40,6 @@ def chosen_zone(request, fallback: str) -> tuple[str, bool]:
     """The visitor's time zone from the request, else `fallback`; and whether one was given."""
     given = request.POST.get("tz") or request.GET.get("tz")
     return services.zone_or(given, fallback), bool(given)
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def too_many(request) -> bool:
