@@ -259,7 +259,10 @@ def get_latencies(url, path, headers, seconds, concurrency=4):
     }
 
 
-def scenarios(info, server, seconds, profile):
+SCENARIOS = ("beacons", "turns", "reads", "import")
+
+
+def scenarios(info, server, seconds, profile, only=SCENARIOS):
     url = server.url
     results = {}
     log("  ceilings…")
@@ -271,54 +274,57 @@ def scenarios(info, server, seconds, profile):
     results["ceiling: single write (one ORM insert)"] = wrk(
         f"{url}/bench/single-write", script, seconds
     ) or ceiling_async(url, "/bench/single-write", seconds)
-    log("  page-view beacons…")
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
-        handle.write("\n".join(info["visitor_tokens"]))
-    beacon = wrk(
-        url,
-        ROOT / "bench" / "wrk" / "beacons.lua",
-        seconds,
-        env={"BENCH_TOKENS": handle.name, "BENCH_SITE_KEY": info["site_key"]},
-    )
-    results["page-view beacons (c64)"] = beacon or {"skipped": "wrk not installed"}
-    log("  conversation turns…")
-    session = conversation_session(info)
-    saturated = run_async(load.closed_loop(url, session, 64, seconds)).summary()
-    results["conversation turns: saturation (c64)"] = {**saturated, "tool": "asyncio"}
-    half_rps = max(1.0, saturated["rps"] / 2)
-    per_session = 5.0  # visit + start + 3-4 answers
-    opened = run_async(load.open_loop(url, session, half_rps / per_session, seconds)).summary()
-    results["conversation turns: open loop at half saturation"] = {
-        **opened,
-        "target_rps": round(half_rps, 1),
-        "tool": "asyncio",
-    }
-    log("  activity stream and contact panel…")
-    api = {"Authorization": f"Bearer {info['api_key']}"}
-    cookie = {"Cookie": info["session_cookie"]}
-    where = json.dumps(
-        {"subject": "contact_field", "field": "company_size", "op": "equals", "value": "200+"}
-    )
-    from urllib.parse import quote
+    if "beacons" in only:
+        log("  page-view beacons…")
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+            handle.write("\n".join(info["visitor_tokens"]))
+        beacon = wrk(
+            url,
+            ROOT / "bench" / "wrk" / "beacons.lua",
+            seconds,
+            env={"BENCH_TOKENS": handle.name, "BENCH_SITE_KEY": info["site_key"]},
+        )
+        results["page-view beacons (c64)"] = beacon or {"skipped": "wrk not installed"}
+    if "turns" in only:
+        log("  conversation turns…")
+        session = conversation_session(info)
+        saturated = run_async(load.closed_loop(url, session, 64, seconds)).summary()
+        results["conversation turns: saturation (c64)"] = {**saturated, "tool": "asyncio"}
+        half_rps = max(1.0, saturated["rps"] / 2)
+        per_session = 5.0  # visit + start + 3-4 answers
+        opened = run_async(load.open_loop(url, session, half_rps / per_session, seconds)).summary()
+        results["conversation turns: open loop at half saturation"] = {
+            **opened,
+            "target_rps": round(half_rps, 1),
+            "tool": "asyncio",
+        }
+    if "reads" in only:
+        log("  activity stream and contact panel…")
+        api = {"Authorization": f"Bearer {info['api_key']}"}
+        cookie = {"Cookie": info["session_cookie"]}
+        where = json.dumps(
+            {"subject": "contact_field", "field": "company_size", "op": "equals", "value": "200+"}
+        )
+        from urllib.parse import quote
 
-    gets = {
-        "GET /activities (default)": ("/api/v1/activities", api),
-        "GET /activities?status=qualified": ("/api/v1/activities?status=qualified", api),
-        "GET /activities?where=company_size": (f"/api/v1/activities?where={quote(where)}", api),
-        "stream page /activity/": ("/activity/", cookie),
-        "contact panel: page views API": (
-            f"/api/v1/contacts/{info['panel_contact']}/page-views",
-            api,
-        ),
-        "contact panel: activities API": (
-            f"/api/v1/contacts/{info['panel_contact']}/activities",
-            api,
-        ),
-        "contact panel page": (f"/activity/contacts/{info['panel_contact']}/panel", cookie),
-        "contact page": (f"/contacts/{info['panel_contact']}/", cookie),
-    }
-    for name, (path, headers) in gets.items():
-        results[name] = get_latencies(url, path, headers, max(3, seconds // 2))
+        gets = {
+            "GET /activities (default)": ("/api/v1/activities", api),
+            "GET /activities?status=qualified": ("/api/v1/activities?status=qualified", api),
+            "GET /activities?where=company_size": (f"/api/v1/activities?where={quote(where)}", api),
+            "stream page /activity/": ("/activity/", cookie),
+            "contact panel: page views API": (
+                f"/api/v1/contacts/{info['panel_contact']}/page-views",
+                api,
+            ),
+            "contact panel: activities API": (
+                f"/api/v1/contacts/{info['panel_contact']}/activities",
+                api,
+            ),
+            "contact panel page": (f"/activity/contacts/{info['panel_contact']}/panel", cookie),
+            "contact page": (f"/contacts/{info['panel_contact']}/", cookie),
+        }
+        for name, (path, headers) in gets.items():
+            results[name] = get_latencies(url, path, headers, max(3, seconds // 2))
     results["server peak RSS per process (MB)"] = {"rss_mb": server.peak_rss_mb()}
     return results
 
@@ -410,7 +416,15 @@ def main():
         default=None,
         help="rows of the CSV import scenario (small: 10,000; large: 100,000)",
     )
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        help=f"which scenarios to run besides the ceilings (of {', '.join(SCENARIOS)})",
+    )
     args = parser.parse_args()
+    only = set(args.scenarios.split(","))
+    if only - set(SCENARIOS):
+        parser.error(f"unknown scenarios: {', '.join(sorted(only - set(SCENARIOS)))}")
     if args.import_rows is None:
         args.import_rows = 100_000 if args.profile == "large" else 10_000
     OUT.mkdir(parents=True, exist_ok=True)
@@ -427,11 +441,12 @@ def main():
         log(f"[{kind}] generated {info['rows']} in {info['timings']}")
         server = Server(env)
         try:
-            results = scenarios(info, server, args.seconds, args.profile)
+            results = scenarios(info, server, args.seconds, args.profile, only)
         finally:
             server.stop()
-        log(f"[{kind}] CSV import of {args.import_rows} rows…")
-        results[f"CSV import ({args.import_rows:,} rows)"] = csv_import(env, args.import_rows)
+        if "import" in only:
+            log(f"[{kind}] CSV import of {args.import_rows} rows…")
+            results[f"CSV import ({args.import_rows:,} rows)"] = csv_import(env, args.import_rows)
         ratio(results)
         all_results[kind] = {
             "scenarios": results,
