@@ -19,7 +19,11 @@ PAGES = ["https://acme.example.com/", "https://acme.example.com/pricing",
          "https://acme.example.com/about", "https://acme.example.com/blog/why-acme"]
 ANSWERS = {"size": ["1-10", "11-200", "200+"], "role": ["Head of Sales", "Founder",
                                                        "Marketing lead", "CTO"],
-           "want": [True, False]}
+           "want": [True, False],
+           "name": ["Ana Ruiz", "Tom Becker", "Mei Lin", "Sara Okoye", "Jonas Berg"],
+           "details": ["Can the bot hand over to a person during office hours?",
+                       "We need an invoice with our VAT number.",
+                       "Does it work on a single-page app?"]}
 
 
 def build(account):
@@ -56,6 +60,7 @@ def backdate(visitor, delta):
 
     conversations = Conversation.objects.filter(visitor=visitor)
     ids = list(conversations.values_list("id", flat=True))
+    visit_started = visitor.created_at
     conversations.update(started_at=F("started_at") - delta,
                          last_reply_at=F("last_reply_at") - delta)
     conversations.filter(ended_at__isnull=False).update(ended_at=F("ended_at") - delta)
@@ -73,6 +78,11 @@ def backdate(visitor, delta):
                                         last_seen_at=F("last_seen_at") - delta)
         FieldChange.objects.filter(conversation_id__in=ids).update(
             observed_at=F("observed_at") - delta)
+        # The status the conversation set is an activity of the contact, not of the
+        # conversation: it happened during this visit, so it moves back with it.
+        Activity.objects.filter(contact_id=visitor.contact_id, conversation_id__isnull=True,
+                                occurred_at__gte=visit_started).update(
+            occurred_at=F("occurred_at") - delta, updated_at=F("updated_at") - delta)
 
 
 def converse(account, bot, rng, n):
@@ -120,4 +130,4 @@ def pick(awaiting, rng, n):
         return rng.randint(1, 500)
     if kind == "date":
         return (timezone.now().date() + timedelta(days=rng.randint(1, 30))).isoformat()
-    return rng.choice(ANSWERS.get(awaiting["interaction_id"], ["Just looking around"]))
+    return rng.choice(ANSWERS.get(awaiting["interaction_id"], ["Just looking around."]))

@@ -38,3 +38,18 @@ def test_it_builds_the_demo_account_and_a_second_run_changes_nothing(migrated_pa
     }
     assert changed == {}
     assert sum(len(rows) for rows in after_first.values()) > 0
+
+
+def test_the_demo_conversations_read_like_real_visits(migrated_parley):
+    assert migrated_parley("demo").returncode == 0
+    # The status a demo conversation set moves back in time with its visit: the stream does
+    # not open on a block of "just now" status changes.
+    days = [d for (d,) in migrated_parley.rows(
+        "SELECT DISTINCT date(a.occurred_at) FROM activity_activity a"
+        " JOIN contacts_contact c ON c.id = a.contact_id"
+        " WHERE a.type = 'status_changed' AND c.email LIKE '%@demo-visitors.example.com'"
+    )]
+    assert len(days) >= 3, days
+    # A free-text answer saved into the name field is a name, not a canned sentence.
+    names = [n for (n,) in migrated_parley.rows("SELECT first_name FROM contacts_contact")]
+    assert not [n for n in names if " " in n and n.endswith(("around", "around."))]
