@@ -12,6 +12,7 @@ from django.utils import timezone
 from parley.accounts.decorators import member_required
 from parley.bots import targeting
 from parley.bots.models import Bot, TargetingRule
+from parley.bots.routing_form import describe_condition
 from parley.contacts.fields import field_map
 from parley.contacts.models import Status
 
@@ -165,6 +166,7 @@ def page(request):
     return render(request, "bots/targeting.html", {
         "tab": "targeting",
         "rules": [dict(r, bot_obj=bots.get(r["bot"]), index=i, when_json=json.dumps(r["when"]),
+                       when_text=when_text(r["when"]),
                        days=days_label((r.get("schedule") or {}).get("days", [])))
                   for i, r in enumerate(rules)],
         "bots": bots.values(), "statuses": Status.choices, "tested": tested, "result": result,
@@ -251,3 +253,9 @@ def test_rules(request, bots):
             bot = bots.get(str(rule.bot_id)) if rule.bot_id else None
             return {"index": index + 1, "name": rule.name or f"Rule {index + 1}", "bot": bot}
     return {"index": None}
+
+
+def when_text(condition) -> str:
+    """A rule's condition in words for the rules table (its JSON is the cell's tooltip)."""
+    text = describe_condition(condition)
+    return {"always": "Every visitor", "never": "No visitor"}.get(text, text)

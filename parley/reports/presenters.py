@@ -270,7 +270,7 @@ def split_rows(rows: list[dict], key: str) -> list[dict]:
                     conv["started"],
                     label=f"{conv['completed']} of {conv['started']} completed",
                 ),
-                "statuses_set": ", ".join(f"{label} {n}" for label, n in set_.items()) or "—",
+                "statuses_set": list(set_.items()),
             }
         )
     return out

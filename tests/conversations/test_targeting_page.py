@@ -144,3 +144,17 @@ def test_weekdays_are_shown_as_runs():
     assert days_label(list(range(7))) == "Every day"
     assert days_label([1, 3]) == "Tue, Thu"
     assert days_label([0, 1, 2, 5, 6]) == "Mon–Wed, Sat, Sun"
+
+
+def test_the_rules_table_says_each_condition_in_words(web, site, bot_a):
+    targeting.replace_rules(site, [
+        {"name": "Big returning", "bot": str(bot_a.id), "when": {"all": [
+            {"subject": "visitor", "field": "returning", "op": "equals", "value": True},
+            {"subject": "contact_field", "field": "company_size", "op": "equals",
+             "value": "200+"}]}},
+        {"name": "Everyone", "bot": None, "when": {"all": []}},
+    ])
+    page = web.get(PAGE).content.decode()
+    assert "visitor.returning = yes and company_size = 200+" in page
+    assert "Every visitor" in page
+    assert "&quot;subject&quot;: &quot;visitor&quot;" in page  # the JSON stays as the tooltip
