@@ -44,8 +44,10 @@ def build(account):
     if not bots:
         return
     rng = random.Random(SEED)
+    # The qualify bot is on every page of the demo site, so it starts most conversations.
+    weighted = bots + [qualify] * len(bots) if qualify in bots else bots
     for n in range(40):
-        visitor = converse(account, rng.choice(bots), rng, n)
+        visitor = converse(account, rng.choice(weighted), rng, n)
         backdate(visitor, timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 600)))
 
 
@@ -54,6 +56,7 @@ def backdate(visitor, delta):
     from django.db.models import F
 
     from parley.activity.models import Activity
+    from parley.booking.models import Booking
     from parley.contacts.models import Contact, FieldChange
     from parley.conversations.models import Message
     from parley.tracking.models import PageView, Visitor
@@ -68,6 +71,7 @@ def backdate(visitor, delta):
     Activity.objects.filter(conversation_id__in=ids).update(
         occurred_at=F("occurred_at") - delta, updated_at=F("updated_at") - delta)
     PageView.objects.filter(visitor=visitor).update(started_at=F("started_at") - delta)
+    Booking.objects.filter(conversation_id__in=ids).update(created_at=F("created_at") - delta)
     Visitor.objects.filter(pk=visitor.pk).update(created_at=F("created_at") - delta,
                                                  last_seen_at=F("last_seen_at") - delta)
     visitor.refresh_from_db()
@@ -99,7 +103,7 @@ def converse(account, bot, rng, n):
         awaiting = turn.get("awaiting")
         if turn["ended"] or not awaiting or rng.random() < 0.12:
             return visitor  # some visitors just leave: abandoned later
-        value = pick(awaiting, rng, n)
+        value = pick(awaiting, rng, n, turn.get("booking"))
         if value is _STOP:
             return visitor
         try:
@@ -114,10 +118,25 @@ def converse(account, bot, rng, n):
 _STOP = object()
 
 
-def pick(awaiting, rng, n):
+def book(offer, rng):
+    """Most qualified demo visitors book one of the offered times; some leave there."""
+    slots = offer.get("slots") or []
+    if not slots or rng.random() < 0.35:
+        return _STOP
+    fields = {}
+    for item in offer.get("form") or []:
+        if item["required"]:
+            options = item.get("options") or []
+            name = rng.choice(ANSWERS["name"]).split()
+            text = name[0] if item["field"] == "first_name" else name[-1]
+            fields[item["field"]] = rng.choice(options)["value"] if options else text
+    return {"start": rng.choice(slots)["start"], "fields": fields}
+
+
+def pick(awaiting, rng, n, offer=None):
     kind = awaiting["input"]
     if kind == "booking":
-        return _STOP
+        return book(offer or {}, rng)
     if awaiting["interaction_id"] == "_consent" or kind == "yes_no":
         return rng.random() < 0.8
     if awaiting.get("options"):

@@ -50,6 +50,12 @@ def test_the_demo_conversations_read_like_real_visits(migrated_parley):
         " WHERE a.type = 'status_changed' AND c.email LIKE '%@demo-visitors.example.com'"
     )]
     assert len(days) >= 3, days
+    # Some qualified visitors booked a meeting in their conversation, ahead of now.
+    bookings = migrated_parley.rows(
+        "SELECT COUNT(*) FROM booking_booking b JOIN conversations_conversation c"
+        " ON c.id = b.conversation_id WHERE b.start > datetime('now')"
+    )[0][0]
+    assert bookings >= 1
     # A free-text answer saved into the name field is a name, not a canned sentence.
     names = [n for (n,) in migrated_parley.rows("SELECT first_name FROM contacts_contact")]
     assert not [n for n in names if " " in n and n.endswith(("around", "around."))]
