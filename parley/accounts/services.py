@@ -1,10 +1,13 @@
 """Accounts, memberships, invitations, API keys and websites: the write paths."""
 
+import base64
 import hashlib
+import hmac
 import ipaddress
 import re
 import secrets
-from datetime import timedelta
+import uuid
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -65,6 +68,26 @@ def create_user(email: str, password: str, name: str = "") -> User:
 # --- invitations ------------------------------------------------------------
 
 
+def invitation_token(invitation_id, created_at, secret: str | None = None) -> str:
+    """The link token is derived, never stored or queued: an HMAC under SECRET_KEY of the
+    invitation's id and creation time. The database keeps only its SHA-256 (token_hash),
+    and the email task recomputes it from the invitation id alone."""
+    message = f"parley-invitation:{invitation_id}:{created_at.astimezone(UTC).isoformat()}"
+    key = (secret if secret is not None else settings.SECRET_KEY).encode()
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def invitation_link_token(invitation: Invitation) -> str | None:
+    """The token for an invitation's link, checked against its stored hash (trying
+    SECRET_KEY_FALLBACKS after a key rotation); None when no key reproduces it."""
+    for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+        token = invitation_token(invitation.id, invitation.created_at, secret)
+        if hmac.compare_digest(token_hash(token), invitation.token_hash):
+            return token
+    return None
+
+
 @transaction.atomic
 def invite(account: Account, email: str, role: str, invited_by: User) -> tuple[Invitation, str]:
     """Create an invitation and queue its email (sent by the worker, never in the request)."""
@@ -73,9 +96,10 @@ def invite(account: Account, email: str, role: str, invited_by: User) -> tuple[I
         raise ValidationError({"role": f"Unknown role {role!r}."})
     if Membership.objects.filter(account=account, user__email=email).exists():
         raise Conflict(f"{email} is already a member of this account.")
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
+    invitation_id, now = uuid.uuid4(), timezone.now()
+    token = invitation_token(invitation_id, now)
     invitation = Invitation.objects.create(
+        id=invitation_id,
         account=account,
         email=email,
         role=role,
@@ -86,8 +110,8 @@ def invite(account: Account, email: str, role: str, invited_by: User) -> tuple[I
     )
     from parley.accounts.tasks import send_invitation
 
-    # The token is not stored in clear; the task receives it once to build the link.
-    transaction.on_commit(lambda: send_invitation.enqueue(str(invitation.id), token))
+    # Only the id is queued: the task row must not hold a token that accepts the invitation.
+    transaction.on_commit(lambda: send_invitation.enqueue(str(invitation.id)))
     return invitation, token
 
 

@@ -243,3 +243,74 @@ def test_another_accounts_invitation_cannot_be_withdrawn(web, outsider, other_ac
 
     assert response.status_code == 404
     assert Invitation.objects.filter(id=invitation.id).exists()
+
+
+DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def stored_text(row) -> str:
+    """Every column of a task-queue row as the database holds it."""
+    from django.db import connection
+
+    table = row._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} WHERE id = %s",
+                       [row._meta.pk.get_db_prep_value(row.pk, connection)])
+        return " ".join(str(value) for value in cursor.fetchone())
+
+
+def test_the_queued_email_task_holds_no_token_and_its_link_still_accepts(
+    web, account, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DB_QUEUE
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invite(web, "new@acme.test").status_code == 302
+    invitation = Invitation.objects.get(account=account)
+    assert mail.outbox == []  # queued in the database, not run
+
+    row = DBTaskResult.objects.get()
+    assert row.task_path == "parley.accounts.tasks.send_invitation"
+    assert row.args_kwargs == {"args": [str(invitation.id)], "kwargs": {}}
+    # The worker runs the task from the stored row alone, as db_worker does.
+    row.task.call(*row.task_result.args, **row.task_result.kwargs)
+    link = accept_link(mail.outbox[-1])
+    token = link.rsplit("/", 1)[1]
+    assert len(token) >= 40
+    assert token not in stored_text(row)
+    assert services.token_hash(token) == invitation.token_hash
+
+    response = Client().post(link, {"name": "Nina New", "password": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert Membership.objects.get(user__email="new@acme.test").account == account
+
+
+def test_the_invitation_token_depends_on_the_secret_key(account, owner, settings):
+    invitation, token = services.invite(account, "new@acme.test", "member", owner)
+    invitation.refresh_from_db()
+
+    assert services.invitation_link_token(invitation) == token
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "another-secret-key-after-a-rotation-" + "x" * 30
+    assert services.invitation_token(invitation.id, invitation.created_at) != token
+    assert services.invitation_link_token(invitation) == token  # the fallback reproduces it
+    settings.SECRET_KEY_FALLBACKS = []
+    assert services.invitation_link_token(invitation) is None
+
+
+def test_the_email_task_does_not_send_a_link_no_key_reproduces(
+    web, account, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DB_QUEUE
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(web, "new@acme.test")
+    from django_tasks_db.models import DBTaskResult
+
+    row = DBTaskResult.objects.get()
+    settings.SECRET_KEY = "another-secret-key-after-a-rotation-" + "x" * 30
+
+    row.task.call(*row.task_result.args, **row.task_result.kwargs)
+
+    assert mail.outbox == []
