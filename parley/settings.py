@@ -154,6 +154,7 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+PARLEY_TASK_RESULTS_DAYS = env_int("PARLEY_TASK_RESULTS_DAYS", 7)  # finished rows are pruned
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ PERIODIC: list[tuple[str, int, str]] = [
     ("integrations", 5, "parley.integrations.tasks.periodic"),
     ("bookings", 30, "parley.booking.services.periodic"),
     ("imports", 60, "parley.imports.tasks.sweep"),
+    ("prune-task-results", 3600, "parley.web.housekeeping.prune_task_results"),
 ]
 
 
