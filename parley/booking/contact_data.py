@@ -3,19 +3,23 @@ with them their claims and owed emails, freeing the host's time), export lists t
 
 from parley.booking.models import Booking
 from parley.booking.shapes import booking_out
-from parley.contacts.registry import register
+from parley.contacts.registry import accounts_of, register
 
 
 def merge(source, target) -> int:
-    return Booking.objects.filter(contact=source).update(contact=target)
+    return Booking.objects.filter(account_id=source.account_id, contact=source).update(
+        contact=target
+    )
 
 
 def erase(contact_ids) -> None:
-    Booking.objects.filter(contact_id__in=contact_ids).delete()
+    Booking.objects.filter(
+        account_id__in=accounts_of(contact_ids), contact_id__in=contact_ids
+    ).delete()
 
 
 def export(contact) -> list[dict]:
-    rows = Booking.objects.filter(contact=contact).select_related("calendar").order_by("start")
+    rows = Booking.objects.filter(account_id=contact.account_id, contact=contact).select_related("calendar").order_by("start")
     return [
         {
             **booking_out(b),

@@ -29,8 +29,8 @@ def erase(contact: Contact, *, actor=None) -> None:
     for table in registry.load_all().values():
         if table.erase:
             table.erase(ids)
-    FieldChange.objects.filter(contact_id__in=ids).delete()
-    Activity.objects.filter(contact_id__in=ids).delete()
+    FieldChange.objects.filter(account_id=account.id, contact_id__in=ids).delete()
+    Activity.objects.filter(account_id=account.id, contact_id__in=ids).delete()
     for row in Contact.objects.filter(id__in=ids):
         scrub(row)
         row.save()
@@ -46,12 +46,13 @@ def export(contact: Contact) -> dict:
     doc = {
         "contact": contact_out(contact),
         "field_provenance": contact.field_meta,
-        "history": [change_out(c) for c in FieldChange.objects.filter(contact_id__in=ids)
+        "history": [change_out(c) for c in FieldChange.objects.filter(account_id=contact.account_id, contact_id__in=ids)
                     .order_by("observed_at")],
         "activities": [
             {"id": str(a.id), "type": a.type, "occurred_at": a.occurred_at.isoformat(),
              "summary": a.summary, "data": a.data}
-            for a in Activity.objects.filter(contact_id__in=ids).order_by("occurred_at")
+            for a in Activity.objects.filter(account_id=contact.account_id, contact_id__in=ids)
+            .order_by("occurred_at")
         ],
         "merged_ids": [str(i) for i in ids[1:]],
     }

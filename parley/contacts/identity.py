@@ -144,7 +144,7 @@ def merge(into: Contact, source: Contact, *, choose=None, actor=None,
     save(into, history)
 
     moved = {}
-    FieldChange.objects.filter(contact=source).update(contact=into)
+    FieldChange.objects.filter(account_id=into.account_id, contact=source).update(contact=into)
     from parley.activity.models import Activity
 
     # SPEC 3: activities move over, so the survivor's stream and panel show its whole past.

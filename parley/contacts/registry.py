@@ -26,6 +26,19 @@ def register(name: str, *, merge=None, erase=None, export=None) -> None:
     TABLES[name] = ContactData(name, merge, erase, export)
 
 
+def accounts_of(contact_ids) -> list:
+    """The accounts of these contacts. Every index of a contact-data table starts with the
+    account, so each lookup by contact names the account too: without it the database reads
+    the whole table (seconds on an account with millions of page views)."""
+    from parley.contacts.models import Contact
+
+    return list(
+        Contact.objects.filter(id__in=list(contact_ids))
+        .values_list("account_id", flat=True)
+        .distinct()
+    )
+
+
 def load_all() -> dict[str, ContactData]:
     """Import every app's `contact_data` module so their registrations run."""
     import importlib

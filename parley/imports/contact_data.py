@@ -87,7 +87,7 @@ def identifiers_by_account(contact_ids) -> dict:
         for key, value in (contact.custom or {}).items():
             add(key, value)
         for key, old, new in FieldChange.objects.filter(
-            contact_id=contact.id, field__in=list(typed)
+            account_id=contact.account_id, contact_id=contact.id, field__in=list(typed)
         ).values_list("field", "old", "new"):
             add(key, old)
             add(key, new)

@@ -26,7 +26,9 @@ def _id(contact_or_id) -> uuid.UUID:
 def merge(source, target) -> int:
     """Events about the merged contact now belong to the survivor (so erasing the survivor
     scrubs them too)."""
-    return OutboxEvent.objects.filter(contact_id=_id(source)).update(contact_id=_id(target))
+    return OutboxEvent.objects.filter(
+        account_id=source.account_id, contact_id=_id(source)
+    ).update(contact_id=_id(target))
 
 
 def erase(contact_ids) -> int:

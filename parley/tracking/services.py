@@ -92,7 +92,7 @@ def set_consent(visitor: Visitor, granted: bool) -> None:
 
 def forget_page_views(visitor: Visitor) -> None:
     """Revoking consent deletes the stored page views and their figures."""
-    views = PageView.objects.filter(visitor=visitor)
+    views = PageView.objects.filter(account_id=visitor.account_id, visitor=visitor)
     count = views.count()
     seconds = sum(v // 1000 for v in views.values_list("visible_ms", flat=True))
     views.delete()
