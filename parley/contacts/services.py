@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from parley.accounts.models import Membership
@@ -266,19 +267,23 @@ def create_contact(account, clean: dict, *, status=None, owner=None,
 
 
 def identify(account, clean: dict) -> Contact | None:
-    """Email is the primary identifier, phone the secondary (only when exactly one live
-    contact holds it, preferring contacts without email)."""
+    """Email is the primary identifier, phone the secondary (SPEC 3): a phone identifies a
+    contact without email, or, when the values carry no email, the one live contact that
+    holds it. Values with an email nobody holds never identify a contact that has another
+    email through its phone: a different email is a different person (email wins), so
+    they make a new contact rather than losing the email or rewriting that contact's."""
     if clean.get("email"):
         found = Contact.objects.filter(account=account, email=clean["email"]).live().first()
         if found is not None:
             return found
     if clean.get("phone"):
+        # The contact without email first on every database (PostgreSQL sorts NULL last).
         holders = list(Contact.objects.filter(account=account, phone=clean["phone"]).live()
-                       .order_by("email", "created_at")[:2])
+                       .order_by(F("email").asc(nulls_first=True), "created_at")[:2])
         without_email = [c for c in holders if c.email is None]
         if without_email:
             return without_email[0]
-        if len(holders) == 1:
+        if len(holders) == 1 and not clean.get("email"):
             return holders[0]
     return None
 
@@ -307,6 +312,4 @@ def upsert_contact(account, raw_fields: dict, *, status=UNSET, owner=UNSET,
                 existing = identify(account, clean)
                 if existing is None:
                     raise
-        if clean.get("email") and existing.email and existing.email != clean["email"]:
-            clean.pop("email")  # matched by phone: the contact keeps its own email
         return _apply(existing, clean, status, new_owner, prov), False

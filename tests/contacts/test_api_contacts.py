@@ -182,3 +182,59 @@ def test_it_filters_by_a_multi_choice_value_on_every_database(api):
     assert names(api.get("/contacts?field.interests=booking")) == ["Bob"]
     assert names(api.get("/contacts?field.interests=chat,api")) == ["Ann"]
     assert names(api.get("/contacts?field.interests=chat,booking")) == []
+
+
+def test_a_new_email_with_the_phone_of_a_contact_without_email_identifies_that_contact(api):
+    """SPEC 3: identify by email, else phone; the phone is the identifier of contacts
+    without email, so such a contact gains the email."""
+    phone_only = api.post("/contacts", {"fields": {"phone": "+1 415 555 2671"}}).data
+
+    response = api.post("/contacts", {"fields": {"email": "new@x.test",
+                                                 "phone": "(415) 555-2671"}})
+
+    assert response.status_code == 200
+    assert response.data["id"] == phone_only["id"]
+    assert response.data["fields"] == {"email": "new@x.test", "phone": "+14155552671"}
+    assert Contact.objects.count() == 1
+
+
+def test_a_new_email_with_the_phone_of_a_contact_with_another_email_is_a_new_contact(api):
+    """Email wins (SPEC 3): a different email is a different person. The existing contact
+    keeps its email and phone, the new one gets both; nothing is dropped."""
+    bob = api.post("/contacts", {"fields": {"email": "bob@x.test", "first_name": "Bob",
+                                            "phone": "+1 415 555 2671"}}).data
+
+    response = api.post("/contacts", {"fields": {"email": "carol@x.test", "first_name": "Carol",
+                                                 "phone": "(415) 555-2671"}})
+
+    assert response.status_code == 201
+    assert response.data["id"] != bob["id"]
+    assert response.data["fields"] == {"first_name": "Carol", "email": "carol@x.test",
+                                       "phone": "+14155552671"}
+    again = api.get(f"/contacts/{bob['id']}").data
+    assert again["fields"] == {"first_name": "Bob", "email": "bob@x.test",
+                               "phone": "+14155552671"}
+
+
+def test_a_phone_alone_identifies_its_only_holder_even_with_an_email(api):
+    bob = api.post("/contacts", {"fields": {"email": "bob@x.test", "phone": "+14155552671"}})
+
+    response = api.post("/contacts", {"fields": {"phone": "(415) 555-2671", "company": "Acme"}})
+
+    assert response.status_code == 200
+    assert response.data["id"] == bob.data["id"]
+    assert response.data["fields"]["company"] == "Acme"
+
+
+def test_a_phone_prefers_the_contact_without_email_among_several_holders(api):
+    api.post("/contacts", {"fields": {"email": "a@x.test", "phone": "+14155552671"}})
+    api.post("/contacts", {"fields": {"email": "b@x.test", "phone": "+14155552671"}})
+    phone_only = api.post("/contacts", {"fields": {"phone": "+14155552671"}})
+    assert phone_only.status_code == 201  # two holders with emails: none is identified
+
+    for body in ({"phone": "+14155552671", "first_name": "Pat"},
+                 {"phone": "+14155552671", "email": "pat@x.test"}):
+        response = api.post("/contacts", {"fields": body})
+        assert response.status_code == 200
+        assert response.data["id"] == phone_only.data["id"]
+    assert Contact.objects.count() == 3
