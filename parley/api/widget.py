@@ -60,6 +60,9 @@ class ConversationIn(Schema):
     url: str = Field("", max_length=2000)
     initiated_by: str | None = None
     timezone: str | None = Field(None, max_length=64)
+    # The widget's language ("de", "en-US"): the engine's own texts follow it unless the
+    # bot's flow sets a language.
+    language: str | None = Field(None, max_length=35)
 
 
 class AnswerIn(Schema):
@@ -200,7 +203,7 @@ def start_conversation(request, site_key: str, payload: ConversationIn):
     return conversations.start(
         request.widget_account, visitor, bot_id=payload.bot_id, url=payload.url,
         initiated_by=payload.initiated_by or "contact", website=request.widget_website,
-        tz=payload.timezone or "UTC")
+        tz=payload.timezone or "UTC", language=payload.language)
 
 
 @api.post("/{site_key}/conversations/{conversation_id}/answers", response=dict)

@@ -419,6 +419,10 @@ def form_for(interaction: dict, data=None, context=None) -> InteractionForm:
 
 
 # -- bot settings --------------------------------------------------------------
+# The languages of parley.flows.texts, by name.
+BOT_LANGUAGES = [("en", "English"), ("de", "Deutsch (German)")]
+
+
 class BotSettingsForm(forms.Form):
     name = forms.CharField(max_length=120)
     owner = forms.ChoiceField(label="Owner")
@@ -467,9 +471,20 @@ class BotSettingsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    language = forms.ChoiceField(
+        label="Language of the built-in texts",
+        required=False,
+        help_text="Messages for invalid answers, “Still …?” and Yes / No. "
+        "Empty: the language the widget runs in on the page.",
+    )
 
     def __init__(self, *args, users=(), ids=(), **kwargs):
         super().__init__(*args, **kwargs)
+        languages = [("", "The widget's language"), *BOT_LANGUAGES]
+        current = self.initial.get("language")
+        if current and current not in dict(languages):
+            languages.append((current, f"{current} (no built-in texts: English)"))
+        self.fields["language"].choices = languages
         people = [(str(u.id), f"{u.display_name} <{u.email}>") for u in users]
         self.fields["owner"].choices = people
         self.fields["fixed_user"].choices = [("", "—")] + people
@@ -494,6 +509,7 @@ class BotSettingsForm(forms.Form):
             "reaching_out": bot.draft.get("reaching_out", []),
             "consent_enabled": bool(consent) and consent.get("enabled", True),
             "consent_text": consent.get("text", ""),
+            "language": bot.draft.get("language") or "",
         }
 
     def clean(self):
@@ -530,6 +546,10 @@ class BotSettingsForm(forms.Form):
             flow["consent"] = {"enabled": bool(data.get("consent_enabled")), "text": text}
         else:
             flow.pop("consent", None)
+        if data.get("language"):
+            flow["language"] = data["language"]
+        else:
+            flow.pop("language", None)
         return {
             "name": data["name"],
             "owner": data["owner"],

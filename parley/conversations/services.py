@@ -20,14 +20,15 @@ from parley.conversations import effects as effect_service
 from parley.conversations.assignment import assignee_for
 from parley.conversations.models import RESUME_WITHIN_S, Conversation, Message, Outcome
 from parley.conversations.turns import turn
-from parley.flows import Answer, Facts, advance, awaiting_for, parse_flow
+from parley.flows import Answer, Facts, advance, awaiting_for, conversation_language, parse_flow
+from parley.flows import texts as engine_texts
 from parley.flows.state import ConversationState
 from parley.integrations.outbox import emit
 from parley.tracking.models import Visitor
 from parley.tracking.services import visitor_facts
 
 
-def load_facts(account, contact, visitor, trust, fields, page_url="") -> Facts:
+def load_facts(account, contact, visitor, trust, fields, page_url="", language=None) -> Facts:
     observed = {}
     for key, meta in (contact.field_meta if contact else {}).items():
         try:
@@ -45,6 +46,7 @@ def load_facts(account, contact, visitor, trust, fields, page_url="") -> Facts:
         visitor=visitor_facts(visitor, page_url=page_url),
         consent_needed=consent_state(account, visitor, {}) == "required",
         now=timezone.now(),
+        language=language,
     )
 
 
@@ -112,7 +114,9 @@ def current_turn(conversation, *, tz="UTC", all_messages=True) -> dict:
 
 @transaction.atomic
 def start(account, visitor: Visitor, *, bot_id=None, url="", initiated_by="contact",
-          website=None, tz="UTC") -> dict:
+          website=None, tz="UTC", language=None) -> dict:
+    """`language` is the widget's (its texts' language): the engine's own texts follow it
+    unless the bot's flow sets a `language` of its own."""
     rule = None
     if bot_id:
         bot, version = published_bot(account, bot_id)
@@ -145,7 +149,8 @@ def start(account, visitor: Visitor, *, bot_id=None, url="", initiated_by="conta
         website=website, rule=rule, assignee=assignee,
         initiated_by="bot" if initiated_by == "bot" else "contact", url=url[:2000])
     fields = field_map(account)
-    step = advance(version.flow, None, load_facts(account, contact, visitor, trust, fields, url))
+    step = advance(version.flow, None,
+                   load_facts(account, contact, visitor, trust, fields, url, language))
     ctx = effect_service.TurnContext(account, conversation, visitor, contact, trust, fields)
     effect_service.apply(step.effects, ctx, effect_service.prevalidate(
         step.effects, fields, account.default_phone_region))
@@ -243,7 +248,8 @@ def _answer(account, visitor, conversation_id, interaction_id, value, client_mes
     flow = parse_flow(conversation.version.flow)
     state = ConversationState.load(conversation.state)
     if state.ended:
-        raise ApiError(409, "This conversation has ended.")
+        raise ApiError(409, engine_texts.text(conversation_language(flow, state),
+                                              "conversation_ended"))
     awaiting = awaiting_for(flow, state)
     if awaiting is None or awaiting["interaction_id"] != interaction_id:
         raise ApiError(409, "This question was already answered; here is where the "
@@ -277,7 +283,8 @@ def _answer(account, visitor, conversation_id, interaction_id, value, client_mes
     seq = conversation.message_count
     said = Message(
         account=account, conversation=conversation, sender="visitor",
-        interaction_id=interaction_id, text=answer_text(awaiting, value, fields), value=value,
+        interaction_id=interaction_id, value=value,
+        text=answer_text(awaiting, value, fields, conversation_language(flow, step.state)),
         client_message_id=client_message_id, seq=seq, created_at=now)
     messages = bot_lines(conversation, step.messages, seq + 1, now)
     conversation.message_count = seq + 1 + len(messages)
@@ -318,14 +325,15 @@ def book(conversation, awaiting, value, visitor, trust, tz):
     return booking_turns.book(conversation, awaiting, value, visitor=visitor, trust=trust, tz=tz)
 
 
-def answer_text(awaiting, value, fields) -> str:
+def answer_text(awaiting, value, fields, language=None) -> str:
+    """The visitor's line as the transcript keeps it, in the conversation's language."""
     if value is None:
-        return "Skip"
+        return engine_texts.text(language, "skip")
     options = {o["value"]: o["label"] for o in awaiting.get("options") or []}
     if isinstance(value, list):
         return ", ".join(str(options.get(v, v)) for v in value)
     if isinstance(value, bool):
-        return options.get(value, "Yes" if value else "No")
+        return options.get(value, engine_texts.text(language, "yes" if value else "no"))
     if isinstance(value, dict):
         return str(value.get("start", ""))
     return str(options.get(value, value))

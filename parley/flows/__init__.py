@@ -10,6 +10,7 @@ returned effects in one transaction.
 - lint: pre-publish checks (`lint`, `FieldSpec`, `LintResult`)
 - engine: `advance(flow, state, facts, answer) -> Step`
 - simulate: a whole conversation from a list of answers
+- texts: the engine's own texts by language (English, German)
 """
 
 from parley.flows.answers import Reply, parse_reply
@@ -28,14 +29,16 @@ from parley.flows.engine import (
     Step,
     advance,
     awaiting_for,
+    conversation_language,
 )
 from parley.flows.errors import FlowError
 from parley.flows.facts import ContactCopy, Facts
 from parley.flows.lint import FieldSpec, LintResult, lint
 from parley.flows.schema import STATUSES, Flow, flow_to_doc, parse_flow
-from parley.flows.simulate import simulate
+from parley.flows.simulate import Refusal, Simulation, simulate, simulate_answers
 from parley.flows.state import STATE_VERSION, ConversationState
 from parley.flows.templates import format_value, placeholders, render
+from parley.flows.texts import LANGUAGES, language_of
 
 __all__ = [
     "MAX_INTERACTIONS_PER_TURN",
@@ -50,16 +53,21 @@ __all__ = [
     "FieldSpec",
     "Flow",
     "FlowError",
+    "LANGUAGES",
     "LintResult",
+    "Refusal",
     "Reply",
+    "Simulation",
     "Step",
     "advance",
     "awaiting_for",
+    "conversation_language",
     "condition_to_doc",
     "evaluate",
     "flow_to_doc",
     "format_value",
     "iter_leaves",
+    "language_of",
     "lint",
     "parse_condition",
     "parse_flow",
@@ -68,4 +76,5 @@ __all__ = [
     "referenced_fields",
     "render",
     "simulate",
+    "simulate_answers",
 ]

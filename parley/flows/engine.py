@@ -34,6 +34,10 @@ Contract with the service that runs it (conversations app):
   silent (no message) and counts as its answer for routing; with `confirm`, a
   cookie/verified visitor gets "Still <value>?" (awaiting has `"confirm": true`).
   A claimed visitor never sees a stored value: confirm becomes a silent skip.
+- Language: the engine's own texts (that question, validation messages, the
+  Yes / No labels of `awaiting` options) are in the conversation's language,
+  decided at the start (`conversation_language`: the flow's `language`, else
+  `facts.language`, the widget's) and kept in `state.language`.
 - Routing runs after an interaction completes and sees the contact as updated
   by that interaction's own effects (the engine applies them to a copy).
 - A turn visits at most MAX_INTERACTIONS_PER_TURN interactions; past that (a
@@ -69,9 +73,30 @@ from parley.flows.schema import (
 )
 from parley.flows.state import CONSENT_ID, Confirmation, ConversationState
 from parley.flows.templates import format_value, render
+from parley.flows.texts import language_of, text
 
 MAX_INTERACTIONS_PER_TURN = 500
-YES_NO_OPTIONS = [{"value": True, "label": "Yes"}, {"value": False, "label": "No"}]
+
+
+def yes_no_options(language: str | None = None) -> list[dict[str, Any]]:
+    """The options of a yes/no question, labelled in `language`."""
+    return [
+        {"value": True, "label": text(language, "yes")},
+        {"value": False, "label": text(language, "no")},
+    ]
+
+
+def conversation_language(
+    flow: Flow, state: ConversationState | None = None, facts: Facts | None = None
+) -> str:
+    """The language of the engine's texts: the one kept in the state; for a new
+    conversation the flow's `language`, else the widget's (`facts.language`); else
+    English. A language without a catalogue is English (`parley.flows.texts`)."""
+    if state is not None and state.language:
+        return language_of(state.language)
+    if flow.language:
+        return language_of(flow.language)
+    return language_of(facts.language if facts is not None else None)
 
 
 @dataclass(frozen=True)
@@ -118,15 +143,17 @@ def advance(
     if isinstance(state, dict):
         state = ConversationState.load(state)
     if state is None:
-        turn = _Turn(flow, ConversationState(), facts)
+        language = conversation_language(flow, None, facts)
+        turn = _Turn(flow, ConversationState(language=language), facts)
         first = flow.interactions[0].id if flow.interactions else "end"
         turn.run(flow.start or first)
         return turn.step()
+    language = conversation_language(flow, state, facts)
     if answer is None or state.ended:
-        error = "This conversation has ended." if answer is not None else None
+        error = text(language, "conversation_ended") if answer is not None else None
         return Step([], [], state, awaiting_for(flow, state), state.ended, error)
     if answer.interaction_id != state.awaiting:
-        return _refuse(flow, state, "Please answer the current question.")
+        return _refuse(flow, state, text(language, "answer_current_question"))
     turn = _Turn(flow, state.model_copy(deep=True), facts)
     error = turn.resume(answer.value)
     if error is not None:
@@ -142,8 +169,9 @@ def awaiting_for(flow: Flow, state: ConversationState) -> dict[str, Any] | None:
     """The SPEC AWAITING object for what `state` waits for."""
     if state.ended or state.awaiting is None:
         return None
+    language = conversation_language(flow, state)
     if state.awaiting == CONSENT_ID:
-        return _yes_no(CONSENT_ID)
+        return _yes_no(CONSENT_ID, language)
     interaction = flow.get(state.awaiting)
     if isinstance(interaction, Booking):
         return {
@@ -157,11 +185,11 @@ def awaiting_for(flow: Flow, state: ConversationState) -> dict[str, Any] | None:
     if not isinstance(interaction, Question):
         return None
     if state.confirmation is not None:
-        return {**_yes_no(interaction.id), "confirm": True}
+        return {**_yes_no(interaction.id, language), "confirm": True}
     if interaction.input in CHOICE_INPUTS:
         options = [o.model_dump() for o in interaction.options]
     else:
-        options = YES_NO_OPTIONS if interaction.input == "yes_no" else []
+        options = yes_no_options(language) if interaction.input == "yes_no" else []
     return {
         "interaction_id": interaction.id,
         "input": interaction.input,
@@ -171,11 +199,11 @@ def awaiting_for(flow: Flow, state: ConversationState) -> dict[str, Any] | None:
     }
 
 
-def _yes_no(interaction_id: str) -> dict[str, Any]:
+def _yes_no(interaction_id: str, language: str) -> dict[str, Any]:
     return {
         "interaction_id": interaction_id,
         "input": "yes_no",
-        "options": [dict(o) for o in YES_NO_OPTIONS],
+        "options": yes_no_options(language),
         "required": True,
         "validation": {},
     }
@@ -186,6 +214,8 @@ class _Turn:
 
     def __init__(self, flow: Flow, state: ConversationState, facts: Facts):
         self.flow, self.state, self.facts = flow, state, facts
+        self.language = conversation_language(flow, state, facts)
+        self.state.language = self.language  # a state stored before languages keeps this one
         self.contact = ContactCopy.from_facts(facts)
         self.messages: list[BotMessage] = []
         self.effects: list[dict[str, Any]] = []
@@ -210,6 +240,7 @@ class _Turn:
             visitor=self.facts.visitor,
             trust=self.contact.trust,
             answer_labels=self.labels,
+            language=self.language,
         )
         if rendered.strip():
             self.messages.append(BotMessage(interaction_id, rendered))
@@ -280,8 +311,9 @@ class _Turn:
             return self.route(question)
         self.state.confirmation = Confirmation(value=known)
         self.state.awaiting = question.id
-        shown = format_value(known, self.labels.get(question.id))
-        self.messages.append(BotMessage(question.id, f"Still {shown}?"))
+        shown = format_value(known, self.labels.get(question.id), self.language)
+        self.messages.append(BotMessage(question.id, text(self.language, "confirm_known",
+                                                          value=shown)))
         return None
 
     def _known_answer(self, question: Question) -> tuple[Any, bool]:
@@ -344,9 +376,9 @@ class _Turn:
         """Take the answer to the awaited interaction; an error message if invalid."""
         awaited = self.state.awaiting
         if awaited == CONSENT_ID:
-            reply = parse_reply("yes_no", value)
+            reply = parse_reply("yes_no", value, language=self.language)
             if reply.kind != "answered":
-                return reply.message or "Please answer yes or no."
+                return reply.message or text(self.language, "answer_yes_or_no")
             self.emit({"type": "set_consent", "granted": reply.value})
             target, self.state.resume, self.state.awaiting = self.state.resume, None, None
             self.run(target or "end")
@@ -367,7 +399,7 @@ class _Turn:
         self.run(self.route(interaction))
 
     def _take_answer(self, question: Question, value: Any) -> str | None:
-        reply = parse_question_reply(question, value)
+        reply = parse_question_reply(question, value, self.language)
         if reply.kind == "invalid":
             return reply.message
         self.record(question.id, reply)
@@ -377,9 +409,9 @@ class _Turn:
         return None
 
     def _take_confirmation(self, question: Question, value: Any) -> str | None:
-        reply = parse_reply("yes_no", value)
+        reply = parse_reply("yes_no", value, language=self.language)
         if reply.kind != "answered":
-            return reply.message or "Please answer yes or no."
+            return reply.message or text(self.language, "answer_yes_or_no")
         if reply.value:
             kept = self.state.confirmation.value if self.state.confirmation else None
             self.record(question.id, Reply("answered", kept))
@@ -389,7 +421,7 @@ class _Turn:
         return None
 
     def _take_booking(self, booking: Booking, value: Any) -> str | None:
-        reply = parse_booking_reply(value)
+        reply = parse_booking_reply(value, self.language)
         if reply.kind == "invalid":
             return reply.message
         self.record(booking.id, reply)

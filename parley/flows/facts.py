@@ -32,6 +32,9 @@ class Facts:
     visitor: dict[str, Any] = field(default_factory=dict)
     consent_needed: bool = False
     now: dt.datetime = field(default_factory=_utc_now)
+    # The language the widget runs in ("de", "de-AT", ...), used for the engine's own
+    # texts when the flow sets no `language` (see `parley.flows.texts`).
+    language: str | None = None
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

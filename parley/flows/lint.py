@@ -41,6 +41,7 @@ from parley.flows.schema import (
     parse_flow,
 )
 from parley.flows.templates import placeholders
+from parley.flows.texts import LANGUAGES, has_catalogue
 
 # Which contact field types a question's answer may be saved to (SPEC 4.1).
 FITTING_TYPES: dict[str, frozenset[str]] = {
@@ -162,6 +163,12 @@ class _Linter:
         first = flow.reaching_out[0] if flow.reaching_out else None
         if first in self.ids and flow.start in self.ids and first != flow.start:
             self.warn("reaching_out[0]", f'"{first}" is not the start interaction "{flow.start}"')
+        if flow.language is not None and not has_catalogue(flow.language):
+            self.warn(
+                "language",
+                f'no built-in texts in "{flow.language}": validation messages and '
+                f"Yes / No are shown in English (built in: {_quoted(LANGUAGES)})",
+            )
         if flow.consent is not None:
             self.check_text("consent.text", flow.consent.text)
             if flow.consent.enabled and not flow.consent.text.strip():

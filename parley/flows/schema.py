@@ -32,6 +32,7 @@ from pydantic_core import PydanticCustomError
 
 from parley.flows.conditions import Condition, is_json_finite
 from parley.flows.errors import FlowError, errors_from_validation
+from parley.flows.texts import LANGUAGE_TAG
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 RESERVED_IDS = frozenset({"next", "end"})
@@ -305,7 +306,18 @@ class Consent(_Model):
         return {"enabled": self.enabled, **handler(self)}
 
 
+def _check_language(value: str | None) -> str | None:
+    if value is not None and not LANGUAGE_TAG.match(value):
+        raise PydanticCustomError(
+            "language", '"{value}" is not a language code (e.g. "en", "de")', {"value": value}
+        )
+    return value
+
+
 class Flow(_Model):
+    # The bot's language: the engine's own texts (validation messages, "Still
+    # <value>?", Yes / No) are in it. Absent: the widget's language (parley.flows.texts).
+    language: Annotated[str | None, AfterValidator(_check_language)] = None
     start: str | None = None
     reaching_out: list[str] = []
     consent: Consent | None = None

@@ -11,21 +11,54 @@ service would, without an effect of their own.
 Answer shape: {"transcript": [{"from": "bot" | "visitor", "interaction_id",
 "text"}], "effects": [...], "awaiting": AWAITING | None, "ended": bool}. The
 visitor's lines show what the widget shows: option labels for choices, Yes/No,
-"Skip" for a skipped optional question.
+"Skip" for a skipped optional question (in the conversation's language, like the
+engine's own texts: the flow's `language`, else `language`, the widget's).
+
+`simulate_answers` gives the same as a `Simulation`, which also says which
+answer was refused, if one was (`refusal`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from parley.flows.answers import parse_question_reply
 from parley.flows.conditions import is_missing, to_bool
-from parley.flows.engine import Answer, Step, advance
+from parley.flows.engine import Answer, Step, advance, conversation_language
 from parley.flows.facts import ContactCopy, Facts
 from parley.flows.schema import CHOICE_INPUTS, Flow, Question, parse_flow
 from parley.flows.templates import format_value
+from parley.flows.texts import text
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An answer the engine refused: the simulation stopped there."""
+
+    interaction_id: str
+    position: int  # 1-based, among the answers given
+    answer: Any
+    message: str
+
+
+@dataclass
+class Simulation:
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    effects: list[dict[str, Any]] = field(default_factory=list)
+    awaiting: dict[str, Any] | None = None
+    ended: bool = False
+    refusal: Refusal | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "transcript": self.transcript,
+            "effects": self.effects,
+            "awaiting": self.awaiting,
+            "ended": self.ended,
+        }
 
 
 def simulate(
@@ -40,9 +73,40 @@ def simulate(
     *,
     field_observed_at: dict[str, dt.datetime | None] | None = None,
     consent_needed: bool = True,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """Simulate a conversation. `consent_needed` defaults to a new visitor on a
     site whose tracking consent is required (the SPEC's default)."""
+    return simulate_answers(
+        flow,
+        contact_fields,
+        field_types,
+        status,
+        trust,
+        visitor,
+        answers,
+        now,
+        field_observed_at=field_observed_at,
+        consent_needed=consent_needed,
+        language=language,
+    ).to_dict()
+
+
+def simulate_answers(
+    flow: Flow | dict[str, Any],
+    contact_fields: dict[str, Any] | None = None,
+    field_types: dict[str, str] | None = None,
+    status: str | None = None,
+    trust: str | None = "cookie",
+    visitor: dict[str, Any] | None = None,
+    answers: Iterable[Any] = (),
+    now: dt.datetime | None = None,
+    *,
+    field_observed_at: dict[str, dt.datetime | None] | None = None,
+    consent_needed: bool = True,
+    language: str | None = None,
+) -> Simulation:
+    """`simulate`, as a `Simulation` that also names a refused answer."""
     flow = parse_flow(flow)
     now = now or dt.datetime.now(dt.UTC)
     contact = ContactCopy(
@@ -62,10 +126,12 @@ def simulate(
             visitor=dict(visitor or {}),
             consent_needed=consent_needed,
             now=now,
+            language=language,
         )
 
     transcript: list[dict[str, Any]] = []
     effects: list[dict[str, Any]] = []
+    refusal: Refusal | None = None
 
     def absorb(step: Step) -> None:
         for message in step.messages:
@@ -78,16 +144,17 @@ def simulate(
 
     step = advance(flow, None, facts(), None)
     absorb(step)
-    for value in answers:
+    for position, value in enumerate(answers, start=1):
         if step.ended or step.awaiting is None:
             break
         awaiting = step.awaiting
         interaction_id = awaiting["interaction_id"]
+        spoken = conversation_language(flow, step.state)
         transcript.append(
             {
                 "from": "visitor",
                 "interaction_id": interaction_id,
-                "text": _shown(flow, awaiting, value),
+                "text": _shown(flow, awaiting, value, spoken),
             }
         )
         following = advance(flow, step.state, facts(), Answer(interaction_id, value))
@@ -95,6 +162,7 @@ def simulate(
             transcript.append(
                 {"from": "bot", "interaction_id": interaction_id, "text": following.error}
             )
+            refusal = Refusal(interaction_id, position, value, following.error)
             step = following
             break
         if awaiting["input"] == "booking" and isinstance(value, dict):
@@ -102,26 +170,22 @@ def simulate(
                 contact.write(str(key), field_value, now)
         absorb(following)
         step = following
-    return {
-        "transcript": transcript,
-        "effects": effects,
-        "awaiting": step.awaiting,
-        "ended": step.ended,
-    }
+    return Simulation(transcript, effects, step.awaiting, step.ended, refusal)
 
 
-def _shown(flow: Flow, awaiting: dict[str, Any], value: Any) -> str:
+def _shown(flow: Flow, awaiting: dict[str, Any], value: Any, language: str) -> str:
     """The visitor's answer as the widget would show it."""
     if is_missing(value):
-        return "Skip"
+        return text(language, "skip")
     if awaiting["input"] == "yes_no":
         answer = to_bool(value)
-        return format_value(value if answer is None else answer)
+        return format_value(value if answer is None else answer, language=language)
     question = flow.get(awaiting["interaction_id"])
     if isinstance(question, Question) and question.input in CHOICE_INPUTS:
-        reply = parse_question_reply(question, value)
+        reply = parse_question_reply(question, value, language)
         if reply.kind == "answered":
-            return format_value(reply.value, {o.value: o.label for o in question.options})
+            labels = {o.value: o.label for o in question.options}
+            return format_value(reply.value, labels, language)
     if isinstance(value, (str, int, float, bool, list, dict)):
-        return format_value(value)
+        return format_value(value, language=language)
     return str(value)

@@ -8,7 +8,8 @@ conversation started before an upgrade continues after it.
 Version history:
 - 0: documents without `state_version` (the shape before versioning): the
   awaited interaction was called `current` and there was no `known`.
-- 1: the current shape.
+- 1: the current shape (`language` was added later as an optional key: a
+  state without it reads as None and the engine falls back as `texts` says).
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ class ConversationState(BaseModel):
     # Why it ended: "flow" (routing reached the end), "end_action", "loop_guard"
     # (too many interactions in one turn), or "unknown_interaction".
     ended_by: str | None = None
+    # The language of the engine's own texts (a `parley.flows.texts` catalogue key),
+    # decided when the conversation starts; None in states stored before it was kept.
+    language: str | None = None
 
     @classmethod
     def load(cls, doc: dict[str, Any]) -> ConversationState:

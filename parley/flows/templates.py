@@ -16,6 +16,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from parley.flows import texts
 from parley.flows.conditions import is_missing, to_decimal
 
 PLACEHOLDER = re.compile(
@@ -28,22 +29,27 @@ def placeholders(text: str) -> list[tuple[str, str]]:
     return [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(text or "")]
 
 
-def format_value(value: Any, labels: dict[str, str] | None = None) -> str:
-    """A value as the visitor reads it: labels for choices, Yes/No, 10 not 10.0."""
+def format_value(
+    value: Any, labels: dict[str, str] | None = None, language: str | None = None
+) -> str:
+    """A value as the visitor reads it: labels for choices, Yes/No, 10 not 10.0.
+
+    `language` (`parley.flows.texts`, English by default) words Yes / No and
+    writes decimals (2,5 in German)."""
     labels = labels or {}
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return texts.text(language, "yes" if value else "no")
     if isinstance(value, (int, float, Decimal)):
         number = to_decimal(value)
-        return "" if number is None else format(number.normalize(), "f")
+        return "" if number is None else texts.number(language, number)
     if isinstance(value, str):
         return labels.get(value, value)
     if isinstance(value, (list, tuple)):
-        return ", ".join(t for t in (format_value(v, labels) for v in value) if t)
+        return ", ".join(t for t in (format_value(v, labels, language) for v in value) if t)
     if isinstance(value, dict):
-        return format_value(value.get("start"))
+        return format_value(value.get("start"), language=language)
     return str(value)
 
 
@@ -55,11 +61,13 @@ def render(
     visitor: dict[str, Any] | None = None,
     trust: str | None = None,
     answer_labels: dict[str, dict[str, str]] | None = None,
+    language: str | None = None,
 ) -> str:
     """Fill the placeholders of `text`.
 
     `answer_labels` maps an interaction id to its options' {value: label}, so a
-    choice answer renders as the label the visitor clicked.
+    choice answer renders as the label the visitor clicked; `language` words
+    Yes / No and numbers (see `format_value`).
     """
     sources = {
         "contact": {} if trust == "claimed" else (contact_fields or {}),
@@ -72,7 +80,7 @@ def render(
         namespace, key, fallback = match.group(1), match.group(2), match.group(3)
         value = sources[namespace].get(key)
         labels = answer_labels.get(key) if namespace == "answers" else None
-        shown = "" if is_missing(value) else format_value(value, labels)
+        shown = "" if is_missing(value) else format_value(value, labels, language)
         return shown or (fallback or "").strip()
 
     return PLACEHOLDER.sub(fill, text or "")

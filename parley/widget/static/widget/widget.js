@@ -441,7 +441,8 @@
     S.starting = true;
     typing(true);
     persist('/conversations', {
-      visitor_token: S.token, bot_id: S.bot.id, url: location.href, initiated_by: S.popped ? 'bot' : 'contact', timezone: TZ
+      visitor_token: S.token, bot_id: S.bot.id, url: location.href, initiated_by: S.popped ? 'bot' : 'contact', timezone: TZ,
+      language: LANG
     }, function (retry) { status(t('connecting'), retry); }).then(function (r) {
       S.starting = false; typing(false); status(null);
       var turn = r.data;
@@ -465,7 +466,7 @@
 
   // A visitor line from the server's transcript, made readable (a booking's start, a skip).
   function visitorText(txt) {
-    if (txt === 'Skip') return t('skipped');
+    if (txt === 'Skip' || txt === TEXTS.de.skip) return t('skipped');
     return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(txt) && !isNaN(new Date(txt)) ? slotLabel({ start: txt }) : txt;
   }
   // Show a turn: each new bot message after a short typing pause, then the awaited input.
