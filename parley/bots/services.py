@@ -203,6 +203,20 @@ def archive(bot: Bot) -> None:
     bot.save(update_fields=["archived_at"])
 
 
+def simulated_contact(account, contact: dict) -> tuple[dict, dict]:
+    """A simulation's starting contact `{"fields"?, "status"?}` as the account reads it: its
+    fields normalised by the account's field library (ValidationError naming the field),
+    and the library's field types."""
+    library = field_map(account)
+    types = {k: f.type for k, f in library.items()}
+    fields = {k: v for k, v in normalise_all(
+        library, contact.get("fields") or {}, region=account.default_phone_region,
+        prefix="contact.fields").items() if v is not None}
+    if contact.get("status") not in (None, *STATUSES):
+        raise ValidationError({"contact.status": f"Unknown status {contact['status']!r}."})
+    return fields, types
+
+
 def run_simulation(bot: Bot, *, contact=None, visitor=None, trust="cookie", answers=(),
                    version=None) -> dict:
     if version is None:
@@ -215,14 +229,7 @@ def run_simulation(bot: Bot, *, contact=None, visitor=None, trust="cookie", answ
     if trust not in {"cookie", "claimed", "verified"}:
         raise ValidationError({"trust": "One of cookie, claimed, verified."})
     contact = contact or {}
-    library = field_map(bot.account)
-    types = {k: f.type for k, f in library.items()}
-    raw_fields = contact.get("fields") or {}
-    fields = {k: v for k, v in normalise_all(
-        library, raw_fields, region=bot.account.default_phone_region,
-        prefix="contact.fields").items() if v is not None}
-    if contact.get("status") not in (None, *STATUSES):
-        raise ValidationError({"contact.status": f"Unknown status {contact['status']!r}."})
+    fields, types = simulated_contact(bot.account, contact)
     try:
         parse_flow(flow)
     except FlowError as exc:

@@ -243,3 +243,92 @@ def test_import_into_an_account_without_an_admin_says_so(tmp_path, db):
     with pytest.raises(CommandError, match="has no admin"):
         run("import", str(path), "--account", lonely.slug)
     assert not Bot.objects.exists()
+
+
+# -- a refused answer, --account ----------------------------------------------------
+def run_failing(*args) -> tuple[CommandError, str]:
+    out = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("bots", *args, stdout=out)
+    return caught.value, out.getvalue()
+
+
+def flow_file(tmp_path, doc=FLOW):
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+def test_simulate_fails_with_status_1_naming_the_refused_question_and_the_reason(tmp_path, db):
+    error, out = run_failing("simulate", flow_file(tmp_path), "--answers", "big,not-an-email")
+    assert error.returncode == 1
+    assert str(error) == (
+        'answer 2 ("not-an-email") to "email" was refused: Please enter a valid email address.'
+    )
+    lines = out.splitlines()
+    # The transcript is still printed, the refusal as the last bot line, awaiting that question.
+    assert lines[-3:-1] == ["visitor not-an-email", "bot     Please enter a valid email address."]
+    assert lines[-1].startswith('awaiting {"interaction_id": "email"')
+
+
+def test_simulate_refuses_in_the_flows_language(tmp_path, db):
+    german = {**FLOW, "language": "de"}
+    error, _ = run_failing("simulate", flow_file(tmp_path, german), "--answers", "big,nope")
+    assert error.returncode == 1
+    assert str(error).endswith(
+        'to "email" was refused: Bitte geben Sie eine gültige E-Mail-Adresse ein.'
+    )
+
+
+def test_answers_that_run_out_are_not_a_refusal(tmp_path, db):
+    lines = run("simulate", flow_file(tmp_path), "--answers", "big").splitlines()
+    assert lines[-1].startswith('awaiting {"interaction_id": "email"')
+
+
+BUDGET_FLOW = {
+    "start": "hello",
+    "interactions": [
+        {"id": "hello", "type": "message", "text": "Budget {{contact.budget|unknown}}",
+         "routing": {"rules": [{"when": {"subject": "contact_field", "field": "budget",
+                                         "op": "gt", "value": 9}, "go_to": "big"}],
+                     "otherwise": "small"}},
+        {"id": "big", "type": "message", "text": "Big spender", "routing": {"next": "end"}},
+        {"id": "small", "type": "message", "text": "Small budget", "routing": {"next": "end"}},
+    ],
+}
+
+
+def test_simulate_reads_the_contact_with_the_chosen_accounts_fields(tmp_path, account,
+                                                                     other_account):
+    from parley.contacts.fields import create_field
+
+    create_field(account, key="budget", label="Budget", type="number")
+    path = flow_file(tmp_path, BUDGET_FLOW)
+    contact = '{"fields": {"budget": "12.50"}}'
+    by_slug = run("simulate", path, "--contact", contact, "--account", account.slug)
+    by_id = run("simulate", path, "--contact", contact, "--account", str(account.id))
+    assert by_slug == by_id
+    assert by_slug.splitlines() == ["bot     Budget 12.5", "bot     Big spender", "ended"]
+    # The other account has no budget field: its library refuses the contact, by name.
+    error, _ = run_failing("simulate", path, "--contact", contact, "--account", other_account.slug)
+    assert "--contact contact.fields.budget: Unknown contact field 'budget'." in str(error)
+
+
+def test_an_unknown_account_is_a_usage_error_with_status_2(tmp_path, account):
+    error, out = run_failing("simulate", flow_file(tmp_path), "--account", "nope")
+    assert error.returncode == 2 and out == ""
+    assert str(error) == f"No account with slug or id 'nope' (accounts: {account.slug})."
+    error, _ = run_failing("simulate", flow_file(tmp_path), "--account",
+                           "00000000-0000-0000-0000-000000000000")
+    assert error.returncode == 2
+    error, _ = run_failing("lint", flow_file(tmp_path), "--account", "nope")
+    assert error.returncode == 2
+
+
+def test_import_with_several_accounts_needs_account_and_takes_an_id(tmp_path, account,
+                                                                      other_account):
+    error, _ = run_failing("import", flow_file(tmp_path))
+    assert error.returncode == 2 and "several accounts" in str(error)
+    assert not Bot.objects.exists()
+    created = json.loads(run("import", flow_file(tmp_path), "--account", str(other_account.id)))
+    assert Bot.objects.get(id=created["id"]).account == other_account

@@ -6,7 +6,11 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from parley.flows import FlowError, flow_to_doc, lint, parse_flow, simulate
+from parley.flows import FlowError, flow_to_doc, lint, parse_flow, simulate_answers
+
+# Exit statuses: 1 when the flow or an answer is refused (lint errors, a refused
+# simulated answer), 2 when the command itself cannot run as asked (which account).
+REFUSED, USAGE = 1, 2
 
 
 def is_yaml(path: str) -> bool:
@@ -58,32 +62,46 @@ class Command(BaseCommand):
         export.add_argument("file", nargs="?")
         imp = sub.add_parser("import", help="create a bot from a flow file")
         imp.add_argument("file")
-        imp.add_argument("--account", help="account slug (default: the only account)")
+        imp.add_argument("--account", help="account slug or id (default: the only account)")
         imp.add_argument("--name", help="bot name (default: from the file)")
         lint_p = sub.add_parser("lint", help="check a flow file; exit 1 on errors")
         lint_p.add_argument("file")
-        lint_p.add_argument("--account", help="check fields and calendars of this account")
+        lint_p.add_argument("--account",
+                            help="account slug or id: check its fields and calendars")
         sim = sub.add_parser("simulate", help="run a flow file against answers")
         sim.add_argument("file")
         sim.add_argument("--answers", default="", help="comma-separated answers (JSON values ok)")
         sim.add_argument("--trust", default="cookie", choices=["cookie", "claimed", "verified"])
         sim.add_argument("--contact", default="{}", help='JSON, e.g. {"fields": {...}}')
+        sim.add_argument("--account", help="account slug or id: read the contact's fields "
+                                           "with its field library (default: none)")
 
     def handle(self, action, **options):
         getattr(self, f"do_{action}")(**options)
 
-    def account(self, slug):
+    def account(self, wanted):
+        """The account named by `--account` (its slug or its id), else the only one; a
+        CommandError with exit status 2 when there is no such account or several."""
         from parley.accounts.models import Account
 
-        if slug:
-            account = Account.objects.filter(slug=slug).first()
+        if wanted:
+            account = Account.objects.filter(slug=wanted).first()
+            if account is None and _is_uuid(wanted):
+                account = Account.objects.filter(id=wanted).first()
             if account is None:
-                raise CommandError(f"No account with slug {slug!r}.")
+                slugs = Account.objects.order_by("slug").values_list("slug", flat=True)[:20]
+                known = f"accounts: {', '.join(slugs)}" if slugs else "there are no accounts"
+                raise CommandError(f"No account with slug or id {wanted!r} ({known}).",
+                                   returncode=USAGE)
             return account
-        accounts = list(Account.objects.all()[:2])
-        if len(accounts) != 1:
-            raise CommandError("Say which account with --account SLUG.")
-        return accounts[0]
+        accounts = list(Account.objects.order_by("slug").values_list("slug", flat=True)[:21])
+        if not accounts:
+            raise CommandError("There is no account yet (create one with `parley bootstrap`).",
+                               returncode=USAGE)
+        if len(accounts) > 1:
+            raise CommandError("There are several accounts: say which with --account SLUG or ID "
+                               f"({', '.join(accounts[:20])}).", returncode=USAGE)
+        return Account.objects.get(slug=accounts[0])
 
     def do_export(self, bot_id, file=None, **_):
         from parley.bots.models import Bot
@@ -132,10 +150,10 @@ class Command(BaseCommand):
         for item in result.warnings:
             self.stdout.write(f"warning {item['path']}: {item['message']}")
         if result.errors:
-            raise CommandError(f"{len(result.errors)} error(s)")
+            raise CommandError(f"{len(result.errors)} error(s)", returncode=REFUSED)
         self.stdout.write(f"ok: no errors, {len(result.warnings)} warning(s)")
 
-    def do_simulate(self, file, answers, trust, contact, **_):
+    def do_simulate(self, file, answers, trust, contact, account=None, **_):
         doc = read_flow(file)
         try:
             parse_flow(doc)
@@ -145,16 +163,36 @@ class Command(BaseCommand):
             contact_doc = json.loads(contact)
         except json.JSONDecodeError as exc:
             raise CommandError(f"--contact is not JSON: {exc}") from None
+        if not isinstance(contact_doc, dict):
+            raise CommandError('--contact must be a JSON object, e.g. {"fields": {...}}')
+        fields, types = contact_doc.get("fields") or {}, {}
+        if account:
+            # The account's field library: contact values normalised as the API's simulation
+            # does, and comparisons by each field's type.
+            from parley.bots.services import simulated_contact
+
+            try:
+                fields, types = simulated_contact(self.account(account), contact_doc)
+            except ValidationError as exc:
+                raise CommandError("; ".join(f"--contact {k}: {', '.join(v)}" for k, v in
+                                             exc.message_dict.items())) from None
         values = split_answers(answers)
-        result = simulate(flow_to_doc(parse_flow(doc)), contact_fields=contact_doc.get("fields", {}),
-                          status=contact_doc.get("status"), trust=trust, answers=values)
-        for line in result["transcript"]:
+        result = simulate_answers(flow_to_doc(parse_flow(doc)), contact_fields=fields,
+                                  field_types=types, status=contact_doc.get("status"),
+                                  trust=trust, answers=values)
+        for line in result.transcript:
             who = "bot    " if line["from"] == "bot" else "visitor"
             self.stdout.write(f"{who} {line['text']}")
-        for effect in result["effects"]:
+        for effect in result.effects:
             self.stdout.write(f"effect  {json.dumps(effect, ensure_ascii=False)}")
-        self.stdout.write("ended" if result["ended"] else
-                          f"awaiting {json.dumps(result['awaiting'], ensure_ascii=False)}")
+        self.stdout.write("ended" if result.ended else
+                          f"awaiting {json.dumps(result.awaiting, ensure_ascii=False)}")
+        refused = result.refusal
+        if refused is not None:
+            raise CommandError(
+                f"answer {refused.position} ({json.dumps(refused.answer, ensure_ascii=False)}) "
+                f'to "{refused.interaction_id}" was refused: {refused.message}',
+                returncode=REFUSED)
 
 
 def needs_account(message: str) -> bool:
