@@ -398,7 +398,8 @@ def generate(profile: str, seed: int = 1) -> dict:
         "site_key": account.site_key,
         "panel_contact": str(panel_id),
         "bots": [str(b.id) for b in bots],
-        "qualify_bot": str(bots[0].id),
+        # The turns scenario runs the qualification bot (start + its answers to the end).
+        "qualify_bot": str(next(b.id for b in bots if b.name.startswith("Qualify"))),
         "admin": str(admin.id),
         "rows": {
             "contacts": contacts.count,

@@ -421,6 +421,12 @@ def main():
         default=",".join(SCENARIOS),
         help=f"which scenarios to run besides the ceilings (of {', '.join(SCENARIOS)})",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the account the last run of this profile built (no new generation); "
+        "the scenarios add rows to it, so its figures drift a little from a fresh one",
+    )
     args = parser.parse_args()
     only = set(args.scenarios.split(","))
     if only - set(SCENARIOS):
@@ -430,15 +436,26 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     all_results = {}
     for kind in args.databases.split(","):
-        log(f"[{kind}] preparing the {args.profile} account…")
-        try:
-            database_url = prepare_database(kind, args.profile)
-        except Exception as exc:  # e.g. no PostgreSQL on this machine
-            log(f"[{kind}] skipped: {exc}")
-            continue
-        env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url, "PARLEY_HOME": str(ROOT)}
-        info = generate(env, args.profile)
-        log(f"[{kind}] generated {info['rows']} in {info['timings']}")
+        saved = OUT / f"account-{args.profile}-{kind}.json"
+        if args.reuse and saved.exists():
+            info = json.loads(saved.read_text())
+            database_url = info["database_url"]
+            env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url,
+                   "PARLEY_HOME": str(ROOT)}
+            parley("migrate", "-v", "0", env=env)
+            log(f"[{kind}] reusing the {args.profile} account built earlier ({info['rows']})")
+        else:
+            log(f"[{kind}] preparing the {args.profile} account…")
+            try:
+                database_url = prepare_database(kind, args.profile)
+            except Exception as exc:  # e.g. no PostgreSQL on this machine
+                log(f"[{kind}] skipped: {exc}")
+                continue
+            env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url,
+                   "PARLEY_HOME": str(ROOT)}
+            info = generate(env, args.profile)
+            saved.write_text(json.dumps({**info, "database_url": database_url}))
+            log(f"[{kind}] generated {info['rows']} in {info['timings']}")
         server = Server(env)
         try:
             results = scenarios(info, server, args.seconds, args.profile, only)

@@ -255,7 +255,8 @@ def contact_history(request, contact_id: str, limit: int | None = None,
 def contact_activities(request, contact_id: str, limit: int | None = None,
                        cursor: str | None = None):
     contact = get_contact(request, contact_id)
-    qs = Activity.objects.filter(account=request.account, contact=contact)
+    qs = Activity.objects.filter(account=request.account, contact=contact).select_related(
+        "contact")
     return paginate(qs, limit=limit, cursor=cursor, key="occurred_at", serialize=activity_out)
 
 

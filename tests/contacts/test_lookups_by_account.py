@@ -70,3 +70,18 @@ def test_a_visitors_first_contact_takes_its_page_views_by_account(account):
     statements = [s for s in statements_on_contact_tables(captured.captured_queries)
                   if s[0] == "tracking_pageview"]
     assert statements and without_account(statements) == []
+
+
+def test_the_contacts_activities_api_reads_a_page_in_a_fixed_number_of_queries(
+        api, account, django_assert_max_num_queries):
+    from parley.activity import types
+    from parley.activity.services import record
+
+    contact = make(account, email="ada@example.com")
+    for n in range(30):
+        record(account, types.FIELD_CHANGED, contact=contact, summary=f"Changed {n}")
+    with django_assert_max_num_queries(8):  # not one per activity (the contact of each row)
+        response = api.get(f"/contacts/{contact.id}/activities?limit=30")
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 30
+    assert {item["contact"]["id"] for item in response.json()["items"]} == {str(contact.id)}
