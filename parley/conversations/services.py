@@ -61,14 +61,17 @@ def published_bot(account, bot_id) -> tuple[Bot, BotVersion]:
 
 
 def anonymous_contact(account, visitor, owner) -> Contact:
-    """Every visitor who engages has a contact, created at once (link `cookie`)."""
+    """Every visitor who engages has a contact, created at once (link `cookie`). It is made
+    by the conversation that starts now, so it is born with that one conversation and the
+    visitor's engagement counted in the same statements (two writes fewer per start)."""
     contact = Contact.objects.create(account=account, owner=owner, visits=visitor.visits,
                                      page_views=visitor.page_views,
                                      time_on_site_s=visitor.time_on_site_s,
-                                     last_seen_at=timezone.now())
+                                     conversations=1, last_seen_at=timezone.now())
+    Visitor.objects.filter(pk=visitor.pk).update(
+        contact=contact, trust=Trust.COOKIE, bot_engagements=F("bot_engagements") + 1)
     visitor.contact = contact
     visitor.trust = Trust.COOKIE
-    visitor.save(update_fields=["contact", "trust"])
     from parley.tracking.models import PageView
 
     # The account leads, as in every page-view index (without it: a scan of the table).
@@ -141,8 +144,9 @@ def start(account, visitor: Visitor, *, bot_id=None, url="", initiated_by="conta
 
     contact = visitor.contact
     assignee = assignee_for(bot, contact)
+    created = None
     if contact is None:
-        contact = anonymous_contact(account, visitor, owner=assignee)
+        contact = created = anonymous_contact(account, visitor, owner=assignee)
     trust = visitor.trust or Trust.COOKIE
     conversation = Conversation.objects.create(
         account=account, bot=bot, version=version, visitor=visitor, contact=contact,
@@ -158,9 +162,14 @@ def start(account, visitor: Visitor, *, bot_id=None, url="", initiated_by="conta
     Message.objects.bulk_create(messages)
     conversation.message_count = len(messages)
     finish_turn(conversation, step, ctx)
-    Contact.objects.filter(pk=ctx.contact.pk).update(conversations=F("conversations") + 1,
-                                                      last_seen_at=timezone.now())
-    Visitor.objects.filter(pk=visitor.pk).update(bot_engagements=F("bot_engagements") + 1)
+    if created is None:
+        Visitor.objects.filter(pk=visitor.pk).update(bot_engagements=F("bot_engagements") + 1)
+        Contact.objects.filter(pk=ctx.contact.pk).update(conversations=F("conversations") + 1,
+                                                          last_seen_at=timezone.now())
+    elif ctx.contact is not created:
+        # The first turn led the new contact into a known one: the merge summed its counters,
+        # this conversation included.
+        Contact.objects.filter(pk=ctx.contact.pk).update(last_seen_at=timezone.now())
     record(account, activity_types.CONVERSATION, actor="visitor", contact=ctx.contact,
            owner=conversation.assignee, bot_id=bot.id, conversation_id=conversation.id,
            outcome=conversation.outcome, summary=summary(conversation),
@@ -241,20 +250,26 @@ def answer(account, visitor: Visitor, conversation_id, *, interaction_id, value,
 def _answer(account, visitor, conversation_id, interaction_id, value, client_message_id, tz):
     # The conversation's row lock serialises its turns; a repeat is answered from the turn
     # stored with the first, saving nothing again.
+    # A repeat is looked for only where the turn cannot go on (the question it answered has
+    # moved on, or the conversation ended); elsewhere the unique client_message_id makes the
+    # final insert fail and `answer` replies with the stored turn, the work rolled back.
     conversation = get_conversation(account, visitor, conversation_id, lock=True)
-    previous = repeated(conversation.pk, client_message_id)
-    if previous is not None:
-        return previous
     flow = parse_flow(conversation.version.flow)
     state = ConversationState.load(conversation.state)
-    if state.ended:
-        raise ApiError(409, engine_texts.text(conversation_language(flow, state),
-                                              "conversation_ended"))
-    awaiting = awaiting_for(flow, state)
+    awaiting = None if state.ended else awaiting_for(flow, state)
     if awaiting is None or awaiting["interaction_id"] != interaction_id:
+        previous = repeated(conversation.pk, client_message_id)
+        if previous is not None:
+            return previous
+        if state.ended:
+            raise ApiError(409, engine_texts.text(conversation_language(flow, state),
+                                                  "conversation_ended"))
         raise ApiError(409, "This question was already answered; here is where the "
                             "conversation stands.", turn=current_turn(conversation, tz=tz))
-    visitor = Visitor.objects.select_related("contact").get(pk=visitor.pk)
+    if visitor.contact_id != conversation.contact_id or not visitor.contact_id:
+        # The widget's visitor was read with its contact just before; re-read it only when
+        # it no longer matches the conversation (a caller holding an older copy).
+        visitor = Visitor.objects.select_related("contact").get(pk=visitor.pk)
     contact = (visitor.contact if conversation.contact_id in (None, visitor.contact_id)
                else conversation.contact)
     trust = visitor.trust or Trust.COOKIE
@@ -293,7 +308,7 @@ def _answer(account, visitor, conversation_id, interaction_id, value, client_mes
     was_completed = conversation.outcome == Outcome.COMPLETED
     finish_turn(conversation, step, ctx)
     sync_activity(conversation)
-    Contact.objects.filter(pk=ctx.contact.pk).update(last_seen_at=now)
+    seen(ctx.contact, now)
     if conversation.outcome == Outcome.COMPLETED and not was_completed:
         emit(account, "conversation.completed", effect_service.event_data(ctx),
              contact_id=ctx.contact.id)
@@ -304,6 +319,18 @@ def _answer(account, visitor, conversation_id, interaction_id, value, client_mes
                                   actions=ctx.actions))
     Message.objects.bulk_create([said, *messages])
     return said.turn
+
+
+SEEN_EVERY_S = 60
+
+
+def seen(contact, now) -> None:
+    """The contact's `last_seen_at`, written at most once a minute during a conversation
+    (one statement less on most turns; "last seen" is shown to the minute)."""
+    last = contact.last_seen_at
+    if last is None or (now - last).total_seconds() >= SEEN_EVERY_S:
+        Contact.objects.filter(pk=contact.pk).update(last_seen_at=now)
+        contact.last_seen_at = now
 
 
 def stored_order(value):

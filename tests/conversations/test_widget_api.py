@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from parley.activity.models import Activity
 from parley.contacts.models import Contact
@@ -282,3 +285,30 @@ def test_reach_outs_count_and_fire_the_event(site, targeted):
                                            "bot_id": str(targeted.id)})
     assert response.status_code == 200
     assert OutboxEvent.objects.filter(event="conversation.reached_out").count() == 1
+
+
+def test_an_answer_marks_the_contact_seen_at_most_once_a_minute(site, targeted):
+    widget = Widget(site)
+    widget.visit()
+    turn = widget.start().data
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Contact.objects.update(last_seen_at=an_hour_ago)
+    turn = widget.answer(turn, "1-10", client_message_id="m-1").data
+    seen = Contact.objects.get().last_seen_at
+    assert seen > an_hour_ago + timedelta(minutes=59)
+    assert widget.answer(turn, "ada@acme.test", client_message_id="m-2").status_code == 200
+    assert Contact.objects.get().last_seen_at == seen
+
+
+def test_each_started_conversation_counts_once_on_the_contact_and_the_visitor(site, bot_a,
+                                                                                bot_b):
+    widget = Widget(site)
+    widget.visit()
+    assert widget.start(bot_id=bot_a.id).status_code == 200
+    contact, visitor = Contact.objects.get(), Visitor.objects.get()
+    assert (contact.conversations, visitor.bot_engagements, visitor.contact_id) == (
+        1, 1, contact.id)
+    assert widget.start(bot_id=bot_a.id).status_code == 200  # resumed: not a new one
+    assert widget.start(bot_id=bot_b.id).status_code == 200
+    contact, visitor = Contact.objects.get(), Visitor.objects.get()
+    assert (contact.conversations, visitor.bot_engagements) == (2, 2)
