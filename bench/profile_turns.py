@@ -1,9 +1,10 @@
 """Where a conversation's time goes: N visitors run the qualification bot to the end
 in-process, through the whole middleware stack (Django's test client), against the bench
 account. Prints per request kind the mean milliseconds and SQL statements; with
-`--profile`, the top functions of a cProfile by own time.
+`--profile`, the top functions of a cProfile by own time; with `--sql`, the statements of
+the first measured request of each step.
 
-    DATABASE_URL=... python bench/profile_turns.py [N] [--profile]
+    DATABASE_URL=... python bench/profile_turns.py [N] [--profile] [--sql]
 
 Run it against an account `bench/run.py` built (the database URL is in
 var/bench/account-*.json). It adds N visitors and conversations to that account.
@@ -17,6 +18,8 @@ import time
 import uuid
 from collections import defaultdict
 
+SHOW_SQL = {"on": False}  # turned on after the warm-up when --sql is given
+shown: set = set()  # the steps whose statements were printed
 ANSWERS = {"_consent": True, "size": "200+", "role": "Head of Sales"}
 
 
@@ -42,6 +45,12 @@ def session(client, site, bot, timings):
         with CaptureQueriesContext(connection) as queries:
             response = client.post(path, json.dumps(body), content_type="application/json")
         timings[kind].append((time.perf_counter() - started, len(queries)))
+        step = f"{kind} {body.get('interaction_id', '')}".strip()
+        if SHOW_SQL["on"] and step not in shown:
+            shown.add(step)
+            print(f"-- {step}: {len(queries)} statements")
+            for query in queries.captured_queries:
+                print("  ", query["sql"][:160] if "--full" not in sys.argv else query["sql"][-300:])
         if response.status_code != 200:
             raise SystemExit(f"{kind}: {response.status_code} {response.content[:300]!r}")
         return response.json()
@@ -70,6 +79,7 @@ def main(n: int, profile: bool) -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     timings = defaultdict(list)
     session(client, account.site_key, str(bot.id), defaultdict(list))  # warm up
+    SHOW_SQL["on"] = "--sql" in sys.argv  # the measured statements, not the warm-up's
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     if profiler:

@@ -71,8 +71,7 @@ def apply(effects, ctx: TurnContext, clean: dict) -> None:
         elif kind == "set_consent":
             from parley.tracking.services import set_consent
 
-            set_consent(ctx.visitor, bool(effect.get("granted")))
-            ctx.visitor.refresh_from_db()
+            ctx.visitor = set_consent(ctx.visitor, bool(effect.get("granted")))
 
 
 def locked_contact(ctx: TurnContext) -> Contact:

@@ -81,13 +81,16 @@ def start_visit(account, token, *, url, referrer="", now=None) -> tuple[Visitor,
 
 
 @transaction.atomic
-def set_consent(visitor: Visitor, granted: bool) -> None:
+def set_consent(visitor: Visitor, granted: bool) -> Visitor:
+    """Answers the visitor as stored now (read under a row lock), so callers need no re-read."""
     visitor = Visitor.objects.select_for_update().get(pk=visitor.pk)
     visitor.consent = Consent.GRANTED if granted else Consent.DENIED
     visitor.save(update_fields=["consent"])
     visitor_cache.forget(visitor.account_id, visitor.token)
     if not granted:
         forget_page_views(visitor)
+        visitor.page_views, visitor.time_on_site_s = 0, 0
+    return visitor
 
 
 def forget_page_views(visitor: Visitor) -> None:

@@ -312,3 +312,27 @@ def test_each_started_conversation_counts_once_on_the_contact_and_the_visitor(si
     assert widget.start(bot_id=bot_b.id).status_code == 200
     contact, visitor = Contact.objects.get(), Visitor.objects.get()
     assert (contact.conversations, visitor.bot_engagements) == (2, 2)
+
+
+@pytest.mark.parametrize("granted", [True, False])
+def test_the_bots_consent_question_sets_the_visitors_consent_and_the_flow_goes_on(
+        site, owner, granted):
+    from tests.conversations.conftest import BOT_A, publish
+
+    bot = publish(site, owner, "Consent bot",
+                  {**BOT_A, "consent": {"enabled": True, "text": "May we keep track?"}})
+    widget = Widget(site)
+    widget.visit()
+    turn = widget.start(bot.id).data
+    assert turn["awaiting"]["interaction_id"] == "_consent"
+    after = widget.answer(turn, granted)
+    assert after.status_code == 200, after.data
+    assert after.data["awaiting"]["interaction_id"] == "size"
+    visitor = Visitor.objects.get(token=widget.token)
+    assert visitor.consent == ("granted" if granted else "denied")
+    widget.post("/page-views", {"visitor_token": widget.token, "page_view_id": "p1",
+                                "url": "https://www.acme.test/", "visible_ms": 1000})
+    assert PageView.objects.filter(visitor=visitor).exists() is granted
+    # The rest of the turn still sees the visitor as stored: the next answer saves.
+    assert widget.answer(after.data, "200+").status_code == 200
+    assert Contact.objects.get(pk=visitor.contact_id).custom["company_size"] == "200+"
