@@ -13,13 +13,12 @@ var/bench/account-*.json). It adds N visitors and conversations to that account.
 import cProfile
 import json
 import pstats
+import re
 import sys
 import time
 import uuid
 from collections import defaultdict
 
-SHOW_SQL = {"on": False}  # turned on after the warm-up when --sql is given
-shown: set = set()  # the steps whose statements were printed
 ANSWERS = {"_consent": True, "size": "200+", "role": "Head of Sales"}
 
 
@@ -36,7 +35,14 @@ def value_for(awaiting):
     return "Yes"
 
 
-def session(client, site, bot, timings):
+def short(sql: str) -> str:
+    """A statement without its column list, so its table and WHERE clause fit a line."""
+    return re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", sql)[:300]
+
+
+def session(client, site, bot, timings, shown=None):
+    """One visitor's conversation; with `shown` (a set), prints the statements of each step
+    not in it yet."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -46,11 +52,11 @@ def session(client, site, bot, timings):
             response = client.post(path, json.dumps(body), content_type="application/json")
         timings[kind].append((time.perf_counter() - started, len(queries)))
         step = f"{kind} {body.get('interaction_id', '')}".strip()
-        if SHOW_SQL["on"] and step not in shown:
+        if shown is not None and step not in shown:
             shown.add(step)
             print(f"-- {step}: {len(queries)} statements")
             for query in queries.captured_queries:
-                print("  ", query["sql"][:160] if "--full" not in sys.argv else query["sql"][-300:])
+                print("  ", short(query["sql"]))
         if response.status_code != 200:
             raise SystemExit(f"{kind}: {response.status_code} {response.content[:300]!r}")
         return response.json()
@@ -79,13 +85,13 @@ def main(n: int, profile: bool) -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     timings = defaultdict(list)
     session(client, account.site_key, str(bot.id), defaultdict(list))  # warm up
-    SHOW_SQL["on"] = "--sql" in sys.argv  # the measured statements, not the warm-up's
+    shown = set() if "--sql" in sys.argv else None  # the measured statements, not the warm-up's
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     if profiler:
         profiler.enable()
     for _ in range(n):
-        session(client, account.site_key, str(bot.id), timings)
+        session(client, account.site_key, str(bot.id), timings, shown)
     if profiler:
         profiler.disable()
     total = time.perf_counter() - started

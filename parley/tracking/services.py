@@ -89,7 +89,6 @@ def set_consent(visitor: Visitor, granted: bool) -> Visitor:
     visitor_cache.forget(visitor.account_id, visitor.token)
     if not granted:
         forget_page_views(visitor)
-        visitor.page_views, visitor.time_on_site_s = 0, 0
     return visitor
 
 
@@ -100,6 +99,7 @@ def forget_page_views(visitor: Visitor) -> None:
     seconds = sum(v // 1000 for v in views.values_list("visible_ms", flat=True))
     views.delete()
     Visitor.objects.filter(pk=visitor.pk).update(page_views=0, time_on_site_s=0)
+    visitor.page_views, visitor.time_on_site_s = 0, 0  # the caller's copy stays true
     if visitor.contact_id and count:
         Contact.objects.filter(pk=visitor.contact_id).update(
             page_views=_floor0(F("page_views") - count),
