@@ -62,7 +62,10 @@ def test_booking_on_the_page_redirects_to_the_guests_page(calendar):
     booking = Booking.objects.get()
     assert booking.source == "page" and booking.contact.email == "jane@example.com"
     assert response.status_code == 302
-    assert response["Location"] == f"/book/manage/{services.manage_token(booking)}?booked=1"
+    # The signed link carries the second it was made, so compare what it names, not its bytes.
+    path, _, query = response["Location"].partition("?")
+    assert path.startswith("/book/manage/") and query == "booked=1"
+    assert services.booking_for_token(path.removeprefix("/book/manage/")) == booking
     html = client.get(response["Location"]).content.decode()
     assert "re booked!" in html and "Reschedule" in html and "Cancel booking" in html
 
